@@ -1,0 +1,147 @@
+#include "conninfo.hpp"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace s2p {
+
+namespace {
+
+constexpr std::string_view mask = "****";
+
+bool is_uri(std::string_view s)
+{
+    return s.starts_with("postgresql://") || s.starts_with("postgres://");
+}
+
+std::string mask_uri(std::string_view s)
+{
+    std::string out{s};
+    // userinfo ends at the last '@' before the path; the password follows the first ':'
+    std::size_t const scheme_end = out.find("://") + 3;
+    std::size_t path = out.find_first_of("/?", scheme_end);
+    if (path == std::string::npos) path = out.size();
+    std::size_t const at = out.rfind('@', path);
+    if (at != std::string::npos && at >= scheme_end) {
+        std::size_t const colon = out.find(':', scheme_end);
+        if (colon != std::string::npos && colon < at) {
+            out.replace(colon + 1, at - colon - 1, mask);
+        }
+    }
+    // password=... may also come as a query parameter
+    std::size_t q = out.find('?');
+    while (q != std::string::npos && q < out.size()) {
+        std::size_t const start = q + 1;
+        std::size_t end = out.find('&', start);
+        if (end == std::string::npos) end = out.size();
+        if (std::string_view{out}.substr(start, end - start).starts_with("password=")) {
+            std::size_t const v = start + 9;
+            out.replace(v, end - v, mask);
+            end = v + mask.size();
+        }
+        q = end < out.size() ? end : std::string::npos;
+    }
+    return out;
+}
+
+// key=value form: values may be quoted with single quotes and contain \' escapes.
+std::string mask_keyvalue(std::string_view s)
+{
+    std::string out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) out.push_back(s[i++]);
+        std::size_t const key_start = i;
+        while (i < s.size() && s[i] != '=' && s[i] != ' ') ++i;
+        std::string_view const key = s.substr(key_start, i - key_start);
+        out.append(key);
+        while (i < s.size() && s[i] == ' ') out.push_back(s[i++]);
+        if (i >= s.size() || s[i] != '=') continue;
+        out.push_back(s[i++]);
+        while (i < s.size() && s[i] == ' ') out.push_back(s[i++]);
+        std::size_t const v_start = i;
+        if (i < s.size() && s[i] == '\'') {
+            ++i;
+            while (i < s.size() && s[i] != '\'') i += (s[i] == '\\' && i + 1 < s.size()) ? 2 : 1;
+            if (i < s.size()) ++i;
+        } else {
+            while (i < s.size() && s[i] != ' ' && s[i] != '\t' && s[i] != '\n') i += (s[i] == '\\' && i + 1 < s.size()) ? 2 : 1;
+        }
+        if (key == "password") {
+            out.append(mask);
+        } else {
+            out.append(s.substr(v_start, i - v_start));
+        }
+    }
+    return out;
+}
+
+using Options = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
+
+Options parse(const std::string &conninfo)
+{
+    char *err = nullptr;
+    Options opts{PQconninfoParse(conninfo.c_str(), &err), &PQconninfoFree};
+    if (err) PQfreemem(err);
+    return opts;
+}
+
+} // namespace
+
+std::string resolve_conninfo(const std::optional<std::string> &arg)
+{
+    if (arg && !arg->empty()) return *arg;
+    if (char const *env = std::getenv("DATABASE_URL"); env && *env) return env;
+    return {};
+}
+
+std::string mask_password(std::string_view conninfo)
+{
+    return is_uri(conninfo) ? mask_uri(conninfo) : mask_keyvalue(conninfo);
+}
+
+std::string describe_target(const std::string &conninfo)
+{
+    Options opts = parse(conninfo);
+    if (!opts) return mask_password(conninfo);
+    // Fill in what libpq would use from the environment, so the description is true.
+    auto value = [&](std::string_view key, char const *env) -> std::string {
+        for (PQconninfoOption *o = opts.get(); o->keyword; ++o) {
+            if (key == o->keyword && o->val && *o->val) return o->val;
+        }
+        if (char const *e = std::getenv(env); e && *e) return e;
+        return {};
+    };
+    std::string user = value("user", "PGUSER");
+    std::string host = value("host", "PGHOST");
+    std::string port = value("port", "PGPORT");
+    std::string db = value("dbname", "PGDATABASE");
+    if (host.empty()) host = "(default socket)";
+    std::string out = user.empty() ? host : user + "@" + host;
+    if (!port.empty()) out += ":" + port;
+    out += "/" + (db.empty() ? (user.empty() ? std::string{"(default db)"} : user) : db);
+    return out;
+}
+
+std::string scrub_password(std::string message, const std::string &conninfo)
+{
+    std::string password;
+    if (Options opts = parse(conninfo)) {
+        for (PQconninfoOption *o = opts.get(); o->keyword; ++o) {
+            if (std::string_view{o->keyword} == "password" && o->val) password = o->val;
+        }
+    }
+    if (password.empty()) {
+        if (char const *e = std::getenv("PGPASSWORD"); e) password = e;
+    }
+    if (password.size() < 1) return message;
+    for (std::size_t p = message.find(password); p != std::string::npos;
+         p = message.find(password, p + mask.size())) {
+        message.replace(p, password.size(), mask);
+    }
+    return message;
+}
+
+} // namespace s2p
