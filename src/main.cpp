@@ -1,5 +1,6 @@
 // sqlite2pg: parse the command line, run, map failures to exit codes (README.md).
 #include "errors.hpp"
+#include "interrupt.hpp"
 #include "migrate.hpp"
 #include "options.hpp"
 
@@ -14,6 +15,7 @@ int main(int argc, char **argv)
     try {
         CommandLine const cl = parse_command_line(argc, argv);
         if (cl.command == CommandLine::Command::Exit) return cl.exit_code;
+        install_interrupt_handlers();
         Log log(cl.migrate.quiet, cl.migrate.verbose);
         MigrateResult const r = run_migrate(cl.migrate, log, stdout);
         return static_cast<int>(r.code);

@@ -6,6 +6,7 @@
 #include "convert_time.hpp"
 #include "copy_encoder.hpp"
 #include "copy_writer.hpp"
+#include "interrupt.hpp"
 #include "planner.hpp"
 #include "problems.hpp"
 #include "sequences.hpp"
@@ -109,6 +110,7 @@ TableStats load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, 
         if (writer) writer->maybe_flush();
         else scratch_buffer.clear();
         load.progress.update(st.rows_read, st.bytes);
+        if ((st.rows_read & 1023) == 0) check_interrupt();
     }
     if (writer) {
         long long const copied = writer->finish();
@@ -175,7 +177,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out)
     conv.epoch = o.epoch_unit;
     conv.text_to_bytea = o.text_to_bytea;
 
-    SourceDb src(o.source);
+    SourceDb src(o.source, o.source_busy_timeout_s);
     for (auto const &[name, why] : src.skipped()) log.info(fmt::format("skipping {} ({})", name, why));
 
     std::string const conninfo = resolve_conninfo(o.target);
@@ -302,6 +304,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out)
             throw MismatchError("row counts differ after the load (" + joined(mismatches) +
                                 "); rolled back, nothing was written");
         }
+        check_interrupt();
         tx->commit();
         print_summary(out, result.tables, since(started),
                       fmt::format("OK: {} table{} migrated, row counts match; committed", result.tables.size(),

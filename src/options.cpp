@@ -70,6 +70,10 @@ CommandLine parse_command_line(int argc, const char *const *argv)
     migrate->add_flag("--text-to-bytea", m.text_to_bytea, "store TEXT values found in bytea columns as their bytes");
     migrate->add_option("--connect-retries", m.connect_retries, "connection attempts, with exponential backoff")
         ->capture_default_str();
+    migrate->add_option("--source-busy-timeout", m.source_busy_timeout_s,
+                        "seconds to wait for a process holding a lock on the SQLite file")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     migrate->add_option("--examples", m.examples, "dry run: example rows shown per column and problem")
         ->capture_default_str();
     migrate->add_flag("-q,--quiet", m.quiet, "only warnings, errors and the summary");

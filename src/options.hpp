@@ -21,6 +21,7 @@ struct MigrateOptions {
     EpochUnit epoch_unit = EpochUnit::None;
     bool text_to_bytea = false;
     int connect_retries = 5;
+    int source_busy_timeout_s = 10; // wait this long for a writer holding the SQLite file
     int examples = 5; // dry run: examples shown per column and reason
     bool quiet = false;
     bool verbose = false;

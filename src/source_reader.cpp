@@ -16,9 +16,6 @@ namespace s2p {
 
 namespace {
 
-// How long to wait for a writer holding the file before giving up (ms).
-constexpr int busy_timeout_ms = 10000;
-
 void check_is_sqlite_file(const std::string &path)
 {
     std::error_code ec;
@@ -40,13 +37,13 @@ void check_is_sqlite_file(const std::string &path)
     }
 }
 
-std::string sqlite_failure(const std::string &path, const SQLite::Exception &e)
+std::string sqlite_failure(const std::string &path, const SQLite::Exception &e, int busy_timeout_s)
 {
     int const code = e.getErrorCode();
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
         return fmt::format("source '{}' is locked by another process (waited {}s): stop the "
                            "application writing to it, then retry",
-                           path, busy_timeout_ms / 1000);
+                           path, busy_timeout_s);
     }
     if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
         return fmt::format("source '{}' is corrupt: {} (run `sqlite3 {} 'PRAGMA integrity_check'`)",
@@ -68,17 +65,18 @@ std::string quote_sqlite_ident(const std::string &name)
     return out;
 }
 
-SourceDb::SourceDb(const std::string &path) : m_path(path)
+SourceDb::SourceDb(const std::string &path, int busy_timeout_s)
+    : m_path(path), m_busy_timeout_s(busy_timeout_s)
 {
     check_is_sqlite_file(path);
     try {
         m_db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
-        m_db->setBusyTimeout(busy_timeout_ms);
+        m_db->setBusyTimeout(busy_timeout_s * 1000);
         // Deferred BEGIN takes the read snapshot at the first read, kept until the end.
         m_db->exec("BEGIN");
         load_schema();
     } catch (const SQLite::Exception &e) {
-        throw SourceError(sqlite_failure(path, e));
+        throw SourceError(sqlite_failure(path, e, m_busy_timeout_s));
     }
 }
 
@@ -144,7 +142,7 @@ std::int64_t SourceDb::count_rows(const SourceTable &t)
         q.executeStep();
         return q.getColumn(0).getInt64();
     } catch (const SQLite::Exception &e) {
-        throw SourceError(sqlite_failure(m_path, e));
+        throw SourceError(sqlite_failure(m_path, e, m_busy_timeout_s));
     }
 }
 

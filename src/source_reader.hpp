@@ -37,7 +37,7 @@ class SourceDb {
 public:
     // Opens read-only and starts the read transaction. Throws SourceError naming the
     // file and what to do when it is missing, not SQLite, corrupt or locked.
-    explicit SourceDb(const std::string &path);
+    SourceDb(const std::string &path, int busy_timeout_s = 10);
     ~SourceDb();
 
     const std::string &path() const { return m_path; }
@@ -52,6 +52,7 @@ private:
     void load_schema();
 
     std::string m_path;
+    int m_busy_timeout_s;
     std::unique_ptr<SQLite::Database> m_db;
     std::vector<SourceTable> m_tables;
     std::vector<std::pair<std::string, std::string>> m_skipped;

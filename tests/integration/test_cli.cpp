@@ -149,3 +149,16 @@ TEST_CASE("cli: missing target table exits 4, bad data 5, dry run and success 0"
     CHECK(db.query("SELECT at = '2024-01-01 10:00:00+00' FROM t")[0][0].as<bool>());
     std::filesystem::remove(src);
 }
+
+TEST_CASE("cli: a locked source waits, then exits 3 naming the lock", "[integration][cli]")
+{
+    std::string const src = simple_source();
+    SQLite::Database writer(src, SQLite::OPEN_READWRITE);
+    writer.exec("PRAGMA journal_mode = DELETE");
+    writer.exec("BEGIN EXCLUSIVE");
+    Run const r = run({"migrate", src, "host=/nonexistent", "--source-busy-timeout", "1"});
+    writer.exec("ROLLBACK");
+    CHECK(r.code == 3);
+    CHECK(r.output.find("locked") != std::string::npos);
+    std::filesystem::remove(src);
+}
