@@ -49,17 +49,22 @@ long long CopyWriter::finish()
     m_open = false;
     if (PQputCopyEnd(m_conn, nullptr) != 1) fail("ending COPY");
     long long rows = -1;
-    std::string error;
+    std::string error, sqlstate;
     while (PGresult *res = PQgetResult(m_conn)) {
         if (PQresultStatus(res) == PGRES_COMMAND_OK) {
             rows = std::atoll(PQcmdTuples(res));
         } else if (error.empty()) {
             error = describe_pg_error(res, m_conn);
+            if (char const *state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) sqlstate = state;
         }
         PQclear(res);
     }
-    if (!error.empty()) throw TargetError(fmt::format("loading {} failed: {}", m_what, error));
-    return rows;
+    if (error.empty()) return rows;
+    std::string const msg = fmt::format("loading {} failed: {}; nothing was written", m_what, error);
+    // Classes 22 (data exception) and 23 (integrity constraint violation: duplicate
+    // key, orphan row, CHECK) are the source data's fault, not the target's.
+    if (sqlstate.starts_with("22") || sqlstate.starts_with("23")) throw DataError(msg);
+    throw TargetError(msg);
 }
 
 void CopyWriter::fail(const std::string &during)

@@ -356,3 +356,40 @@ TEST_CASE("names that need quoting migrate", "[integration]")
     CHECK(db.query(R"(SELECT "select" FROM "Order Details" WHERE "Order ID" = 2)")[0][0].as<std::string>() == "it's");
     std::filesystem::remove(src);
 }
+
+TEST_CASE("a duplicate key or orphan found by PostgreSQL is a data error naming the table", "[integration]")
+{
+    TestDb db;
+    db.exec(R"(CREATE TABLE parent (id bigint PRIMARY KEY);
+               CREATE TABLE child (id bigint PRIMARY KEY, parent_id bigint REFERENCES parent(id),
+                                   code text UNIQUE);)");
+    std::string const dup = new_sqlite(R"(
+        CREATE TABLE parent (id INTEGER PRIMARY KEY);
+        CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER, code TEXT COLLATE NOCASE);
+        INSERT INTO parent VALUES (1);
+        INSERT INTO child VALUES (1, 1, 'a'), (2, 1, 'a');)");
+    try {
+        migrate(options(dup, db));
+        FAIL("expected a DataError");
+    } catch (const DataError &e) {
+        std::string const m = e.what();
+        CHECK(m.find("table \"child\"") != std::string::npos);
+        CHECK(m.find("duplicate key") != std::string::npos);
+    }
+    std::string const orphan = new_sqlite(R"(
+        CREATE TABLE parent (id INTEGER PRIMARY KEY);
+        CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER, code TEXT);
+        INSERT INTO parent VALUES (1);
+        INSERT INTO child VALUES (1, 1, 'a'), (2, 7, 'b');)");
+    try {
+        migrate(options(orphan, db));
+        FAIL("expected a DataError");
+    } catch (const DataError &e) {
+        std::string const m = e.what();
+        CHECK(m.find("table \"child\"") != std::string::npos);
+        CHECK(m.find("foreign key") != std::string::npos);
+    }
+    CHECK(total_rows(db, "public") == 0);
+    std::filesystem::remove(dup);
+    std::filesystem::remove(orphan);
+}
