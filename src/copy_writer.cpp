@@ -24,10 +24,12 @@ CopyWriter::CopyWriter(pg_conn *conn, const std::string &copy_sql, std::string w
     }
     PQclear(res);
     m_open = true;
+    m_thread = std::thread([this] { sender(); });
 }
 
 CopyWriter::~CopyWriter()
 {
+    stop_sender();
     if (!m_open) return;
     // Abort the COPY and drain its results so the connection is usable for ROLLBACK.
     if (PQputCopyEnd(m_conn, "sqlite2pg: load aborted") == 1) {
@@ -35,19 +37,72 @@ CopyWriter::~CopyWriter()
     }
 }
 
+void CopyWriter::sender()
+{
+    for (;;) {
+        std::string chunk;
+        {
+            std::unique_lock lock(m_mutex);
+            m_changed.wait(lock, [&] { return !m_queue.empty() || m_closing; });
+            if (m_queue.empty()) return;
+            chunk = std::move(m_queue.front());
+            m_queue.pop_front();
+        }
+        m_changed.notify_all();
+        bool const ok = PQputCopyData(m_conn, chunk.data(), static_cast<int>(chunk.size())) == 1;
+        std::lock_guard lock(m_mutex);
+        if (!ok) {
+            m_send_error = PQerrorMessage(m_conn);
+            m_queue.clear();
+            m_changed.notify_all();
+            return;
+        }
+        chunk.clear();
+        m_free.push_back(std::move(chunk));
+    }
+}
+
+void CopyWriter::stop_sender()
+{
+    if (!m_thread.joinable()) return;
+    {
+        std::lock_guard lock(m_mutex);
+        m_closing = true;
+    }
+    m_changed.notify_all();
+    m_thread.join();
+}
+
 void CopyWriter::flush()
 {
     if (m_buf.empty()) return;
-    if (PQputCopyData(m_conn, m_buf.data(), static_cast<int>(m_buf.size())) != 1) fail("sending data");
-    m_sent += m_buf.size();
-    m_buf.clear();
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_queue.size() < max_queued || !m_send_error.empty(); });
+    if (!m_send_error.empty()) {
+        std::string const e = m_send_error;
+        lock.unlock();
+        stop_sender();
+        fail("sending data", e);
+    }
+    m_queue.push_back(std::move(m_buf));
+    if (!m_free.empty()) {
+        m_buf = std::move(m_free.back());
+        m_free.pop_back();
+    } else {
+        m_buf = std::string();
+        m_buf.reserve(flush_bytes + flush_bytes / 4);
+    }
+    lock.unlock();
+    m_changed.notify_all();
 }
 
 long long CopyWriter::finish()
 {
     flush();
+    stop_sender(); // sends what is queued, then ends the thread
+    if (!m_send_error.empty()) fail("sending data", m_send_error);
     m_open = false;
-    if (PQputCopyEnd(m_conn, nullptr) != 1) fail("ending COPY");
+    if (PQputCopyEnd(m_conn, nullptr) != 1) fail("ending COPY", PQerrorMessage(m_conn));
     long long rows = -1;
     std::string error, sqlstate;
     while (PGresult *res = PQgetResult(m_conn)) {
@@ -67,17 +122,17 @@ long long CopyWriter::finish()
     throw TargetError(msg);
 }
 
-void CopyWriter::fail(const std::string &during)
+void CopyWriter::fail(const std::string &during, const std::string &libpq_message)
 {
     m_open = false;
-    std::string msg = PQerrorMessage(m_conn);
+    std::string msg = libpq_message;
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     // The server may have sent the reason as a result already.
     while (PGresult *res = PQgetResult(m_conn)) {
         if (PQresultStatus(res) == PGRES_FATAL_ERROR) msg = describe_pg_error(res, m_conn);
         PQclear(res);
     }
-    throw TargetError(fmt::format("loading {} failed while {}: {}", m_what, during, msg));
+    throw TargetError(fmt::format("loading {} failed while {}: {}; nothing was written", m_what, during, msg));
 }
 
 } // namespace s2p

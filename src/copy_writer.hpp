@@ -1,8 +1,15 @@
 #pragma once
-// COPY FROM STDIN through libpq: rows are encoded into one buffer that is handed to
-// PQputCopyData in large pieces (one call per row costs more than the data itself).
+// COPY FROM STDIN through libpq. Rows are encoded into 1 MiB buffers that a sender
+// thread hands to PQputCopyData, so converting the next rows (this core) overlaps
+// with PostgreSQL parsing the previous ones (the other core). Without the thread the
+// two take turns: the socket buffer is far smaller than a chunk.
+#include <condition_variable>
 #include <cstddef>
+#include <deque>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 struct pg_conn;
 
@@ -17,25 +24,37 @@ public:
     CopyWriter(const CopyWriter &) = delete;
     CopyWriter &operator=(const CopyWriter &) = delete;
 
+    // The buffer rows are encoded into; it changes after each flush.
     std::string &buffer() { return m_buf; }
-    // Sends the buffer once it holds a full chunk.
+    // Queues the buffer once it holds a full chunk.
     void maybe_flush() { if (m_buf.size() >= flush_bytes) flush(); }
     void flush();
-    // Ends the COPY; returns the rows PostgreSQL reports, throws TargetError on failure.
+    // Ends the COPY; returns the rows PostgreSQL reports. Throws DataError when the
+    // data broke a rule (SQLSTATE class 22/23), TargetError otherwise.
     long long finish();
-    std::size_t bytes_sent() const { return m_sent; }
 
-    // 1 MiB: large enough that libpq sends full packets and calls are rare, small
-    // enough to keep memory flat (one buffer per table being loaded).
+    // 1 MiB: large enough that libpq sends full packets and calls are rare.
     static constexpr std::size_t flush_bytes = 1 << 20;
+    // Chunks waiting for the sender: with the one being filled and the one being
+    // sent, memory stays under 6 MiB per table whatever its size.
+    static constexpr std::size_t max_queued = 4;
 
 private:
-    [[noreturn]] void fail(const std::string &during);
+    void sender();
+    void stop_sender();
+    [[noreturn]] void fail(const std::string &during, const std::string &libpq_message);
 
     pg_conn *m_conn;
     std::string m_what;
     std::string m_buf;
-    std::size_t m_sent = 0;
+
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::deque<std::string> m_queue;
+    std::vector<std::string> m_free; // sent buffers, reused to avoid reallocation
+    bool m_closing = false;
+    std::string m_send_error; // set by the sender; the COPY is then dead
+    std::thread m_thread;
     bool m_open = false;
 };
 
