@@ -9,10 +9,12 @@
 #include "interrupt.hpp"
 #include "planner.hpp"
 #include "problems.hpp"
+#include "schema_create.hpp"
 #include "sequences.hpp"
 #include "source_reader.hpp"
 #include "target_catalog.hpp"
 #include "verify_counts.hpp"
+#include "verify.hpp"
 
 #include <pqxx/except>
 #include <pqxx/transaction>
@@ -77,9 +79,10 @@ TableStats load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, 
         enc.begin_row();
         bool row_ok = true;
         for (int i = 0; i < ncols; ++i) {
-            const TargetColumn &tc = *tp.columns[static_cast<std::size_t>(i)].target;
+            auto const &mapping = tp.columns[static_cast<std::size_t>(i)];
+            const TargetColumn &tc = *mapping.target;
             SqlValue const v = cur.value(i);
-            Converted const r = convert_value(v, tc.type, load.conv, value, err);
+            Converted const r = convert_value(v, tc.type, mapping.convert ? *mapping.convert : load.conv, value, err);
             if (r == Converted::Value) {
                 enc.field(value);
                 continue;
@@ -154,6 +157,29 @@ std::vector<std::string> non_empty_tables(pqxx::transaction_base &tx, const Plan
     return out;
 }
 
+// Phase timings for the report: each next() ends the running phase and starts one.
+class Phases {
+public:
+    explicit Phases(RunTrace *t) : m_trace(t) {}
+    void next(const char *name)
+    {
+        if (!m_trace) return;
+        done();
+        m_trace->phase = name;
+        m_start = Clock::now();
+    }
+    void done()
+    {
+        if (!m_trace || m_trace->phase.empty()) return;
+        m_trace->phases.emplace_back(m_trace->phase, since(m_start));
+        m_trace->phase.clear();
+    }
+
+private:
+    RunTrace *m_trace;
+    Clock::time_point m_start = Clock::now();
+};
+
 std::string joined(const std::vector<std::string> &names)
 {
     std::string out;
@@ -163,10 +189,11 @@ std::string joined(const std::vector<std::string> &names)
 
 } // namespace
 
-MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out)
+MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, RunTrace *trace)
 {
     auto const started = Clock::now();
     MigrateResult result;
+    Phases phases(trace);
 
     ConvertOptions conv;
     try {
@@ -181,17 +208,38 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out)
     for (auto const &[name, why] : src.skipped()) log.info(fmt::format("skipping {} ({})", name, why));
 
     std::string const conninfo = resolve_conninfo(o.target);
+    phases.next("connect");
     log.info(fmt::format("connecting to {}", describe_target(conninfo)));
     auto conn = connect_target(conninfo, ConnectPolicy{o.connect_retries}, [&](const std::string &m) { log.warn(m); });
 
     try {
+        phases.next("plan");
         std::unique_ptr<pqxx::dbtransaction> tx;
         if (o.dry_run) tx = std::make_unique<pqxx::read_transaction>(*conn, "sqlite2pg dry run");
         else tx = std::make_unique<pqxx::work>(*conn, "sqlite2pg migrate");
         set_session(*tx);
 
-        TargetCatalog const catalog = TargetCatalog::load(*tx, o.target_schema);
-        Plan const plan = make_plan(src.tables(), catalog, o.selection);
+        // --create-schema: the tables are created from the source schema and its data
+        // profile, then the run is the ordinary load; a dry run plans against the
+        // catalog the DDL would create.
+        std::optional<SchemaPlan> schema;
+        std::string schema_blocked;
+        if (o.schema.create) {
+            schema = plan_schema(src, o.selection, o.schema, conv, o.target_schema, log);
+            if (o.dry_run) {
+                schema->print(out);
+                if (auto const ex = existing_tables(*tx, *schema); !ex.empty())
+                    schema_blocked = fmt::format("--create-schema: target table{} {} already exist{} (drop them, or "
+                                                 "omit --create-schema)",
+                                                 ex.size() == 1 ? "" : "s", joined(ex), ex.size() == 1 ? "s" : "");
+            } else {
+                for (auto const &n : schema->notes) log.warn(n);
+                create_tables(*tx, *schema, log);
+            }
+        }
+        TargetCatalog const catalog = schema && o.dry_run ? schema->catalog() : TargetCatalog::load(*tx, o.target_schema);
+        Plan plan = make_plan(src.tables(), catalog, o.selection);
+        if (schema) apply_column_options(plan, *schema);
         for (auto const &n : plan.notes) log.warn(n);
         std::vector<std::string> order;
         for (auto const &tp : plan.tables) order.push_back(tp.target->name);
@@ -202,12 +250,12 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out)
             for (auto const &tp : plan.tables) s += (s.empty() ? "" : ", ") + qualified(o.target_schema, tp.target->name);
             return s;
         }();
-        std::string blocked; // dry run: what would stop the real run, reported at the end
+        std::string blocked = schema_blocked; // dry run: what would stop the real run, reported at the end
         if (!o.dry_run && !plan.tables.empty()) {
             // Writers wait for us; readers may go on until the commit.
             tx->exec("LOCK TABLE " + qualified_list + " IN SHARE ROW EXCLUSIVE MODE");
         }
-        if (!o.truncate) {
+        if (!o.truncate && !(schema && o.dry_run)) {
             if (auto const full = non_empty_tables(*tx, plan, o.target_schema); !full.empty()) {
                 std::string const msg = fmt::format("target table{} not empty: {} (pass --truncate to replace "
                                                     "their rows, or select other tables)",
@@ -237,6 +285,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out)
             }
         }
 
+        phases.next("load");
         ProblemLog problems(static_cast<std::size_t>(o.examples));
         Progress progress(log);
         pg_conn *raw = raw_connection(*tx);
@@ -255,10 +304,12 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out)
                 throw SourceError(fmt::format("table \"{}\" changed while being read: {} rows counted, {} read",
                                               tp.source->name, source_rows, st.rows_read));
             }
+            if (trace) trace->tables.push_back(st);
             result.tables.push_back(std::move(st));
         }
 
         if (o.dry_run) {
+            phases.done();
             problems.print(out);
             result.problems = problems.total();
             std::string verdict;
@@ -289,13 +340,22 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out)
             }
         }
 
+        if (schema) {
+            phases.next("constraints");
+            create_constraints(*tx, *schema, log);
+        }
+
+        phases.next("sequences");
         for (auto const &r : reset_sequences(*tx, o.target_schema, order)) {
             log.debug(fmt::format("sequence {} of {}.{}: next value {}", r.sequence, r.table, r.column, r.next_value));
         }
+        if (schema) keep_autoincrement_floor(*tx, *schema, log);
 
+        phases.next("verify");
         std::vector<std::string> mismatches;
         for (auto const &st : result.tables) {
             std::int64_t const n = count_target_rows(*tx, o.target_schema, st.table);
+            if (trace) trace->counts.push_back({st.table, st.rows_read, n});
             if (n != st.rows_read) {
                 mismatches.push_back(fmt::format("{}: source {} rows, target {}", st.table, st.rows_read, n));
             }
@@ -304,8 +364,24 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out)
             throw MismatchError("row counts differ after the load (" + joined(mismatches) +
                                 "); rolled back, nothing was written");
         }
+        if (o.verify != VerifyMode::None) {
+            // The same check as `sqlite2pg verify`, on the rows this transaction holds.
+            set_verify_session(*tx);
+            VerifySettings const settings{o.verify, VerifySettings{}.sample_rows, VerifySettings{}.max_differences};
+            VerifyResult vr = verify_plan(src, *tx, plan, o.target_schema, conv, settings, log);
+            vr.source = o.source;
+            vr.target = describe_target(conninfo);
+            if (trace) trace->verification_json = verify_result_json(vr);
+            if (!vr.ok()) {
+                print_verify_result(out, vr);
+                throw MismatchError(verify_summary(vr) + "; rolled back, nothing was written");
+            }
+            log.info(verify_summary(vr));
+        }
         check_interrupt();
+        phases.next("commit");
         tx->commit();
+        phases.done();
         print_summary(out, result.tables, since(started),
                       fmt::format("OK: {} table{} migrated, row counts match; committed", result.tables.size(),
                                   result.tables.size() == 1 ? "" : "s"),

@@ -12,13 +12,16 @@ namespace s2p {
 
 namespace {
 
-constexpr char const *version_text = "sqlite2pg 0.1.0";
+// The version comes from CMake's project() so --version, --report and the .deb agree.
+constexpr char const *version_text = "sqlite2pg " S2P_VERSION;
 
 constexpr char const *migrate_examples = R"(
 Examples:
   sqlite2pg migrate app.db postgresql://app@db.internal/app --dry-run
   sqlite2pg migrate app.db postgresql://app@db.internal/app --target-schema app
   DATABASE_URL=postgresql://app@db/app sqlite2pg migrate app.db --truncate
+  sqlite2pg migrate app.db postgresql://app@db/app --create-schema --dry-run   (print the DDL and profile)
+  sqlite2pg migrate app.db postgresql://app@db/app --create-schema --cast 'events.ts=timestamptz:epoch-ms'
 Exit codes: 0 ok, 2 usage, 3 source, 4 target, 5 data, 6 verification mismatch, 1 internal.
 )";
 
@@ -35,6 +38,64 @@ void check_conflicts(const MigrateOptions &o)
     if (o.examples < 0) throw UsageError("--examples must be 0 or more");
     if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose exclude each other");
     if (o.target_schema.empty()) throw UsageError("--target-schema must not be empty");
+    auto const &cs = o.schema;
+    if (!cs.create && (!cs.casts.empty() || !cs.cast_file.empty() || cs.quote_identifiers || cs.varchar_as_text ||
+                       cs.timestamp_without_tz))
+        throw UsageError("--cast, --cast-file, --quote-identifiers, --varchar-as-text and --timestamp-without-tz "
+                         "only apply with --create-schema");
+    if (cs.create && o.truncate) throw UsageError("--create-schema creates empty tables: --truncate does not apply");
+    for (auto const &r : cs.casts) parse_cast_rule(r); // throws UsageError naming a bad rule
+}
+
+void check_verify_conflicts(const VerifyOptions &o)
+{
+    for (auto const &t : o.selection.tables) {
+        for (auto const &x : o.selection.exclude_tables) {
+            if (t == x) {
+                throw UsageError(fmt::format("table \"{}\" is both in --tables and --exclude-tables", t));
+            }
+        }
+    }
+    if (o.sample_rows < 1) throw UsageError("--sample must be at least 1");
+    if (o.max_differences < 0) throw UsageError("--max-differences must be 0 or more");
+    if (o.connect_retries < 1) throw UsageError("--connect-retries must be at least 1");
+    if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose exclude each other");
+    if (o.target_schema.empty()) throw UsageError("--target-schema must not be empty");
+}
+
+constexpr char const *verify_examples = R"(
+Examples:
+  sqlite2pg verify app.db postgresql://app@db.internal/app
+  sqlite2pg verify app.db postgresql://app@db.internal/app --full --report verify.json
+Exit codes: 0 match, 6 differences found, 2 usage, 3 source, 4 target, 1 internal.
+)";
+
+constexpr char const *inspect_examples = R"(
+Examples:
+  sqlite2pg inspect app.db
+  sqlite2pg inspect app.db --json > app-inspect.json
+Exit codes: 0 ok, 2 usage, 3 source, 1 internal.
+)";
+
+constexpr char const *check_examples = R"(
+Examples:
+  sqlite2pg check postgresql://app@db.internal/app --target-schema app --source app.db
+  DATABASE_URL=postgresql://app@db/app sqlite2pg check --tables users,orders --truncate
+Exit codes: 0 a migration would get what it needs, 4 it would fail (the FAIL lines say why),
+2 usage, 3 source, 1 internal.
+)";
+
+void check_check_conflicts(const CheckOptions &o)
+{
+    for (auto const &t : o.selection.tables) {
+        for (auto const &x : o.selection.exclude_tables) {
+            if (t == x) {
+                throw UsageError(fmt::format("table \"{}\" is both in --tables and --exclude-tables", t));
+            }
+        }
+    }
+    if (o.connect_retries < 1) throw UsageError("--connect-retries must be at least 1");
+    if (o.target_schema.empty()) throw UsageError("--target-schema must not be empty");
 }
 
 } // namespace
@@ -45,6 +106,14 @@ CommandLine parse_command_line(int argc, const char *const *argv)
     CLI::App app{"sqlite2pg: move a SQLite database into PostgreSQL, checked and fast", "sqlite2pg"};
     app.require_subcommand(0, 1);
     app.set_version_flag("--version", version_text);
+    app.footer(R"(
+A cutover, step by step (`sqlite2pg COMMAND --help` for each):
+  sqlite2pg inspect app.db                                  what the source holds
+  sqlite2pg check postgresql://app@db/app --source app.db   can the target take it?
+  sqlite2pg migrate app.db postgresql://app@db/app --dry-run --report rehearsal.json
+  sqlite2pg migrate app.db postgresql://app@db/app --report cutover.json
+  sqlite2pg verify app.db postgresql://app@db/app --full
+)");
 
     MigrateOptions &m = cl.migrate;
     CLI::App *migrate = app.add_subcommand("migrate", "load the SQLite tables into an existing PostgreSQL schema");
@@ -68,6 +137,18 @@ CommandLine parse_command_line(int argc, const char *const *argv)
         ->transform(CLI::CheckedTransformer(units, CLI::ignore_case))
         ->default_str("none");
     migrate->add_flag("--text-to-bytea", m.text_to_bytea, "store TEXT values found in bytea columns as their bytes");
+    migrate->add_flag("--create-schema", m.schema.create,
+                      "create the tables from the SQLite schema, then keys, indexes and foreign keys after the data");
+    migrate->add_option("--cast", m.schema.casts,
+                        "with --create-schema: 'table.column=type[:epoch-s|epoch-ms|epoch-us]' or "
+                        "'type:DECLARED=type' (repeatable)");
+    migrate->add_option("--cast-file", m.schema.cast_file, "with --create-schema: --cast rules, one per line");
+    migrate->add_flag("--quote-identifiers", m.schema.quote_identifiers,
+                      "with --create-schema: keep exact table and column names (default: lower case)");
+    migrate->add_flag("--varchar-as-text", m.schema.varchar_as_text,
+                      "with --create-schema: VARCHAR(n)/CHAR(n) become text, not varchar(n)");
+    migrate->add_flag("--timestamp-without-tz", m.schema.timestamp_without_tz,
+                      "with --create-schema: DATETIME/TIMESTAMP become timestamp, not timestamptz");
     migrate->add_option("--connect-retries", m.connect_retries, "connection attempts, with exponential backoff")
         ->capture_default_str();
     migrate->add_option("--source-busy-timeout", m.source_busy_timeout_s,
@@ -76,8 +157,75 @@ CommandLine parse_command_line(int argc, const char *const *argv)
         ->check(CLI::NonNegativeNumber);
     migrate->add_option("--examples", m.examples, "dry run: example rows shown per column and problem")
         ->capture_default_str();
+    std::map<std::string, VerifyMode> const verify_modes{{"none", VerifyMode::None},
+                                                         {"count", VerifyMode::Count},
+                                                         {"sample", VerifyMode::Sample},
+                                                         {"full", VerifyMode::Full}};
+    migrate->add_option("--verify", m.verify,
+                        "check the loaded rows against the source before COMMIT (a difference rolls back)")
+        ->transform(CLI::CheckedTransformer(verify_modes, CLI::ignore_case))
+        ->default_str("sample");
     migrate->add_flag("-q,--quiet", m.quiet, "only warnings, errors and the summary");
     migrate->add_flag("-v,--verbose", m.verbose, "more detail");
+    migrate->add_option("--report", m.report_path,
+                        "write options, source fingerprint, per-table and per-phase results as JSON to this file "
+                        "(also when the run fails)");
+    migrate
+        ->add_option_function<std::string>(
+            "--log-format", [&m](const std::string &f) { m.log_json = f == "json"; },
+            "log lines on stderr as text, or as JSON lines for log collectors")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->default_str("text");
+
+    VerifyOptions &v = cl.verify;
+    CLI::App *verify = app.add_subcommand("verify", "compare the target tables with the source, changing neither");
+    verify->footer(verify_examples);
+    verify->add_option("source", v.source, "SQLite database file")->required();
+    verify->add_option("target", v.target, "PostgreSQL URL or 'key=value' conninfo (default as for migrate)");
+    verify->add_option("--target-schema", v.target_schema, "schema holding the target tables")->capture_default_str();
+    verify->add_option("--tables", v.selection.tables, "only these tables (comma-separated)")->delimiter(',');
+    verify->add_option("--exclude-tables", v.selection.exclude_tables, "leave these tables out (comma-separated)")
+        ->delimiter(',');
+    auto *sample = verify->add_option("--sample", v.sample_rows, "compare about N rows per table, spread over the key range")
+                       ->capture_default_str();
+    auto *full = verify->add_flag_function(
+        "--full", [&v](std::int64_t) { v.mode = VerifyMode::Full; }, "compare every row");
+    sample->excludes(full);
+    verify->add_flag_function(
+        "--count-only", [&v](std::int64_t) { v.mode = VerifyMode::Count; }, "compare row counts only")
+        ->excludes(full)
+        ->excludes(sample);
+    verify->add_option("--max-differences", v.max_differences, "differences listed per table")->capture_default_str();
+    verify->add_option("--report", v.report, "write the whole result as JSON to this file");
+    verify->add_option("--source-timezone", v.source_timezone, "as given to migrate")->capture_default_str();
+    verify->add_option("--epoch-unit", v.epoch_unit, "as given to migrate")
+        ->transform(CLI::CheckedTransformer(units, CLI::ignore_case))
+        ->default_str("none");
+    verify->add_flag("--text-to-bytea", v.text_to_bytea, "as given to migrate");
+    verify->add_option("--connect-retries", v.connect_retries, "connection attempts, with exponential backoff")
+        ->capture_default_str();
+    verify->add_flag("-q,--quiet", v.quiet, "only warnings, errors and the result");
+    verify->add_flag("-v,--verbose", v.verbose, "more detail");
+
+    InspectOptions &in = cl.inspect;
+    CLI::App *inspect = app.add_subcommand("inspect", "describe the SQLite file: tables, sizes, foreign keys, load "
+                                                      "order, and what each column's values look like");
+    inspect->footer(inspect_examples);
+    inspect->add_option("source", in.source, "SQLite database file")->required();
+    inspect->add_flag("--json", in.json, "one JSON document on stdout instead of the text report");
+
+    CheckOptions &c = cl.check;
+    CLI::App *check = app.add_subcommand("check", "preflight: can a migration run against this target? (writes nothing)");
+    check->footer(check_examples);
+    check->add_option("target", c.target, "PostgreSQL URL or 'key=value' conninfo (default as for migrate)");
+    check->add_option("--target-schema", c.target_schema, "schema holding the target tables")->capture_default_str();
+    check->add_option("--source", c.source, "check the tables of this SQLite file (default: all tables in the schema)");
+    check->add_option("--tables", c.selection.tables, "only these tables (comma-separated)")->delimiter(',');
+    check->add_option("--exclude-tables", c.selection.exclude_tables, "leave these tables out (comma-separated)")
+        ->delimiter(',');
+    check->add_flag("--truncate", c.truncate, "the migration will run with --truncate: non-empty tables are fine");
+    check->add_option("--connect-retries", c.connect_retries, "connection attempts, with exponential backoff")
+        ->capture_default_str();
 
     try {
         app.parse(argc, argv);
@@ -86,12 +234,27 @@ CommandLine parse_command_line(int argc, const char *const *argv)
             cl.exit_code = app.exit(e, std::cout, std::cerr);
             return cl;
         }
+        auto const parsed = app.get_subcommands();
         throw UsageError(fmt::format("{} (see sqlite2pg {}--help)", e.what(),
-                                     migrate->parsed() ? "migrate " : ""));
+                                     parsed.empty() ? "" : parsed.front()->get_name() + " "));
     }
     if (migrate->parsed()) {
         check_conflicts(m);
         cl.command = CommandLine::Command::Migrate;
+        return cl;
+    }
+    if (verify->parsed()) {
+        check_verify_conflicts(v);
+        cl.command = CommandLine::Command::Verify;
+        return cl;
+    }
+    if (inspect->parsed()) {
+        cl.command = CommandLine::Command::Inspect;
+        return cl;
+    }
+    if (check->parsed()) {
+        check_check_conflicts(c);
+        cl.command = CommandLine::Command::Check;
         return cl;
     }
     // No command: a script calling us wrongly must not look like success.

@@ -3,12 +3,16 @@
 // All option-conflict checks live here.
 #include "convert.hpp"
 #include "planner.hpp"
+#include "schema_map.hpp"
 
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace s2p {
+
+// How much verification checks: nothing, row counts, a sample of rows per table, every row.
+enum class VerifyMode { None, Count, Sample, Full };
 
 struct MigrateOptions {
     std::string source;
@@ -20,17 +24,56 @@ struct MigrateOptions {
     std::string source_timezone = "UTC";
     EpochUnit epoch_unit = EpochUnit::None;
     bool text_to_bytea = false;
+    SchemaOptions schema; // --create-schema and its options
     int connect_retries = 5;
     int source_busy_timeout_s = 10; // wait this long for a writer holding the SQLite file
     int examples = 5; // dry run: examples shown per column and reason
+    VerifyMode verify = VerifyMode::Sample; // checked before COMMIT; a mismatch rolls back
+    bool quiet = false;
+    bool verbose = false;
+    bool log_json = false;     // --log-format json: JSON lines on stderr
+    std::string report_path;   // --report FILE.json; empty: none
+};
+
+struct InspectOptions {
+    std::string source;
+    bool json = false;
+};
+
+struct CheckOptions {
+    std::optional<std::string> target; // as for migrate
+    std::string target_schema = "public";
+    std::optional<std::string> source;  // check the tables of this file; else all in the schema
+    Selection selection;
+    bool truncate = false;              // as migrate --truncate: non-empty tables are fine
+    int connect_retries = 5;
+};
+
+struct VerifyOptions {
+    std::string source;
+    std::optional<std::string> target;
+    std::string target_schema = "public";
+    Selection selection;
+    VerifyMode mode = VerifyMode::Sample;
+    long long sample_rows = 2000; // --sample: rows per table
+    int max_differences = 10;     // listed per table
+    std::optional<std::string> report; // --report FILE.json
+    // The conversion options the migration ran with: the source side is converted the same way.
+    std::string source_timezone = "UTC";
+    EpochUnit epoch_unit = EpochUnit::None;
+    bool text_to_bytea = false;
+    int connect_retries = 5;
     bool quiet = false;
     bool verbose = false;
 };
 
 struct CommandLine {
-    enum class Command { Migrate, Exit } command = Command::Exit;
+    enum class Command { Migrate, Verify, Inspect, Check, Exit } command = Command::Exit;
     int exit_code = 0;   // for Exit: help and --version print and exit 0
     MigrateOptions migrate;
+    VerifyOptions verify;
+    InspectOptions inspect;
+    CheckOptions check;
 };
 
 // Throws UsageError with CLI11's message and a pointer to --help. Help and version

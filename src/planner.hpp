@@ -1,9 +1,11 @@
 #pragma once
 // The plan: which source tables go where, column by column, and in which order
 // (parents before children), decided before any data moves.
+#include "convert.hpp"
 #include "source_reader.hpp"
 #include "target_catalog.hpp"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +15,9 @@ namespace s2p {
 struct ColumnMapping {
     int source_index;            // into SourceTable::columns
     const TargetColumn *target;
+    // This column's own conversion settings when they differ from the run's
+    // (--create-schema: a --cast epoch unit, a text-to-bytea fallback).
+    std::optional<ConvertOptions> convert = std::nullopt;
 };
 
 struct TablePlan {

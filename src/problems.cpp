@@ -1,5 +1,7 @@
 #include "problems.hpp"
 
+#include "utf8.hpp"
+
 #include <fmt/format.h>
 
 namespace s2p {
@@ -7,17 +9,6 @@ namespace s2p {
 namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when the byte starts none.
-std::size_t utf8_seq(std::string_view s, std::size_t i)
-{
-    auto const b = static_cast<unsigned char>(s[i]);
-    std::size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k)
-        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-    return n;
-}
 
 } // namespace
 
@@ -45,7 +36,7 @@ std::string excerpt(const SqlValue &v, std::size_t max_chars)
     std::size_t chars = 0, i = 0;
     while (i < s.size() && chars < max_chars) {
         auto const b = static_cast<unsigned char>(s[i]);
-        std::size_t const n = utf8_seq(s, i);
+        std::size_t const n = utf8_sequence_length(s, i);
         if (n == 0) {
             out += fmt::format("\\x{:02x}", b);
             i += 1;

@@ -1,5 +1,7 @@
 #include "progress.hpp"
 
+#include "json_writer.hpp"
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -28,6 +30,12 @@ Log::Log(bool quiet, bool verbose, std::FILE *out)
 {
 }
 
+void Log::set_json(bool json)
+{
+    m_json = json;
+    if (json) m_tty = false;
+}
+
 void Log::write(Level level, std::string_view m)
 {
     if (level == Level::Debug && !m_verbose) return;
@@ -37,7 +45,17 @@ void Log::write(Level level, std::string_view m)
                        : level == Level::Info ? "INFO"
                        : level == Level::Warn ? "WARN"
                                               : "ERROR";
-    if (m_tty) {
+    if (m_json) {
+        std::time_t const now = std::time(nullptr);
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        std::string lower = name;
+        for (char &c : lower) c = static_cast<char>(c | 0x20);
+        JsonWriter j;
+        j.begin_object().field("ts", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", tm)).field("level", lower);
+        j.field("msg", m).end_object();
+        fmt::print(m_out, "{}\n", j.str());
+    } else if (m_tty) {
         if (level == Level::Info || level == Level::Debug) fmt::print(m_out, "{}\n", m);
         else fmt::print(m_out, "{}: {}\n", name, m);
     } else {

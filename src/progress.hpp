@@ -20,6 +20,9 @@ public:
     void warn(std::string_view m) { write(Level::Warn, m); }
     void error(std::string_view m) { write(Level::Error, m); }
     bool terminal() const { return m_tty; }
+    // --log-format json: one JSON object per line ({"ts","level","msg"}) for log
+    // collectors, and no live progress line (progress goes out as timed info lines).
+    void set_json(bool json);
     bool quiet() const { return m_quiet; }
 
     // The live progress line (terminal only); log lines clear it first.
@@ -32,6 +35,7 @@ private:
     std::FILE *m_out;
     bool m_quiet, m_verbose, m_tty;
     bool m_status_shown = false;
+    bool m_json = false;
 };
 
 class Progress {

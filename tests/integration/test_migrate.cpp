@@ -1,13 +1,13 @@
 // End-to-end migrations against the real server: every value read back from
 // PostgreSQL and compared with what the source held, with PostgreSQL's own input
 // functions as the independent judge of what each source text means.
+#include "compare.hpp"
 #include "migrate.hpp"
 #include "pg_fixture.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
 
@@ -32,102 +32,6 @@ MigrateOptions options(const std::string &source, const TestDb &db, const std::s
     o.target_schema = schema;
     o.quiet = true;
     return o;
-}
-
-std::string hex(const void *p, int n)
-{
-    static char const digits[] = "0123456789abcdef";
-    std::string out;
-    auto const *b = static_cast<const unsigned char *>(p);
-    for (int i = 0; i < n; ++i) {
-        out.push_back(digits[b[i] >> 4]);
-        out.push_back(digits[b[i] & 15]);
-    }
-    return out;
-}
-
-std::string shortest(double d)
-{
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, d);
-    return {buf, r.ptr};
-}
-
-struct TargetCol {
-    std::string name, type, typname;
-};
-
-std::vector<TargetCol> target_columns(pqxx::transaction_base &tx, const std::string &schema, const std::string &table)
-{
-    std::vector<TargetCol> out;
-    auto r = tx.exec_params(R"(SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname
-                               FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-                               JOIN pg_namespace n ON n.oid = c.relnamespace
-                               JOIN pg_type t ON t.oid = a.atttypid
-                               WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped)",
-                            schema, table);
-    for (auto const &row : r) out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
-    return out;
-}
-
-// The SQL condition "the target column holds exactly this source value".
-std::string condition(pqxx::transaction_base &tx, const TargetCol &tc, const SQLite::Column &v)
-{
-    std::string const col = tx.quote_name(tc.name);
-    if (v.isNull()) return col + " IS NULL";
-    std::string literal;
-    if (v.isInteger()) literal = tx.quote(std::to_string(v.getInt64()));
-    else if (v.isFloat()) literal = tx.quote(shortest(v.getDouble()));
-    else if (v.isText()) literal = tx.quote(v.getString());
-    else if (tc.typname == "bytea") literal = tx.quote("\\x" + hex(v.getBlob(), v.getBytes()));
-    else literal = tx.quote(hex(v.getBlob(), v.getBytes()));
-    // json has no equality operator; it keeps the text exactly, so compare that.
-    if (tc.typname == "json") return col + "::text = " + literal;
-    return col + " = CAST(" + literal + " AS " + tc.type + ")";
-}
-
-struct Compared {
-    std::int64_t rows = 0;
-    std::int64_t values = 0;
-};
-
-// Every source row must be found exactly once in the target with all its values.
-Compared compare_all(TestDb &db, const std::string &source, const std::string &schema)
-{
-    Compared c;
-    SQLite::Database src(source, SQLite::OPEN_READONLY);
-    SQLite::Statement tables(src, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
-    pqxx::work tx(db.conn());
-    tx.exec("SET LOCAL TimeZone = 'UTC'");
-    while (tables.executeStep()) {
-        std::string const table = tables.getColumn(0).getString();
-        std::string target = table;
-        for (char &ch : target) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        auto const cols = target_columns(tx, schema, target);
-        INFO("table " << table);
-        REQUIRE_FALSE(cols.empty());
-        SQLite::Statement rows(src, "SELECT * FROM \"" + table + "\"");
-        std::int64_t n = 0;
-        while (rows.executeStep()) {
-            ++n;
-            std::string where;
-            for (int i = 0; i < rows.getColumnCount(); ++i) {
-                std::string name = rows.getColumnName(i);
-                for (char &ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-                auto it = std::find_if(cols.begin(), cols.end(), [&](const TargetCol &t) { return t.name == name; });
-                REQUIRE(it != cols.end());
-                where += (where.empty() ? "" : " AND ") + condition(tx, *it, rows.getColumn(i));
-                ++c.values;
-            }
-            std::string const sql = "SELECT count(*) FROM " + tx.quote_name(schema) + "." + tx.quote_name(target) +
-                                    " WHERE " + where;
-            INFO(sql);
-            REQUIRE(tx.exec(sql)[0][0].as<long>() == 1);
-        }
-        REQUIRE(tx.exec("SELECT count(*) FROM " + tx.quote_name(schema) + "." + tx.quote_name(target))[0][0].as<std::int64_t>() == n);
-        c.rows += n;
-    }
-    return c;
 }
 
 std::int64_t total_rows(TestDb &db, const std::string &schema)

@@ -1,0 +1,292 @@
+#include "verify_rows.hpp"
+
+#include "canonical.hpp"
+#include "errors.hpp"
+#include "pg_error.hpp"
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+
+namespace s2p {
+
+// ---------------------------------------------------------------------------
+// Source
+
+SourceRows::SourceRows(SourceDb &db, const TablePlan &tp, const std::vector<int> &order_by,
+                       const ConvertOptions &conv)
+    : m_db(db), m_tp(tp), m_conv(conv), m_row(tp.columns.size())
+{
+    const SourceTable &st = *tp.source;
+    std::string sql = "SELECT ";
+    if (!st.without_rowid) {
+        sql += "_rowid_";
+        m_offset = 1;
+    }
+    for (std::size_t i = 0; i < tp.columns.size(); ++i) {
+        if (i > 0 || m_offset) sql += ", ";
+        sql += quote_sqlite_ident(st.columns.at(static_cast<std::size_t>(tp.columns[i].source_index)).name);
+    }
+    if (tp.columns.empty() && !m_offset) sql += "1";
+    sql += " FROM " + quote_sqlite_ident(st.name);
+    if (!order_by.empty()) {
+        sql += " ORDER BY ";
+        for (std::size_t k = 0; k < order_by.size(); ++k) {
+            auto const &mapping = tp.columns.at(static_cast<std::size_t>(order_by[k]));
+            sql += (k ? ", " : "") + quote_sqlite_ident(st.columns.at(static_cast<std::size_t>(mapping.source_index)).name);
+        }
+    } else if (!st.without_rowid) {
+        sql += " ORDER BY _rowid_";
+    }
+    if (sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &m_stmt, nullptr) != SQLITE_OK) {
+        throw SourceError(fmt::format("cannot read table \"{}\" of '{}': {}", st.name, db.path(),
+                                      sqlite3_errmsg(db.handle())));
+    }
+}
+
+SourceRows::~SourceRows() { sqlite3_finalize(m_stmt); }
+
+bool SourceRows::next()
+{
+    int const rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw SourceError(fmt::format("reading table \"{}\" of '{}' failed: {}", m_tp.source->name, m_db.path(),
+                                  sqlite3_errmsg(m_db.handle())));
+}
+
+std::int64_t SourceRows::rowid() const { return m_offset ? sqlite3_column_int64(m_stmt, 0) : 0; }
+
+const Row &SourceRows::convert()
+{
+    ConvertError err;
+    for (std::size_t i = 0; i < m_tp.columns.size(); ++i) {
+        int const c = static_cast<int>(i) + m_offset;
+        SqlValue v;
+        switch (sqlite3_column_type(m_stmt, c)) {
+        case SQLITE_INTEGER: v = SqlValue::integer(sqlite3_column_int64(m_stmt, c)); break;
+        case SQLITE_FLOAT: v = SqlValue::real(sqlite3_column_double(m_stmt, c)); break;
+        case SQLITE_TEXT:
+            v = SqlValue::text({reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, c)),
+                                static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, c))});
+            break;
+        case SQLITE_BLOB: {
+            auto const *p = static_cast<const char *>(sqlite3_column_blob(m_stmt, c));
+            auto const n = static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, c));
+            v = SqlValue::blob(n ? std::string_view{p, n} : std::string_view{});
+            break;
+        }
+        default: break;
+        }
+        Cell &cell = m_row[i];
+        const PgType &type = m_tp.columns[i].target->type;
+        // A column's own settings (--create-schema: --cast epoch unit, text-to-bytea fallback).
+        auto const &conv = m_tp.columns[i].convert ? *m_tp.columns[i].convert : m_conv;
+        switch (convert_value(v, type, conv, m_scratch, err)) {
+        case Converted::Value: canonical_cell(type, m_scratch, cell); break;
+        case Converted::Null:
+            cell.null = true;
+            cell.bad = false;
+            cell.text.clear();
+            break;
+        case Converted::Error:
+            cell.null = false;
+            cell.bad = true;
+            cell.text = "cannot convert: " + err.message;
+            break;
+        }
+    }
+    return m_row;
+}
+
+// ---------------------------------------------------------------------------
+// Target
+
+TargetRows::TargetRows(pg_conn *conn, const std::string &query, std::vector<const PgType *> types, std::string what)
+    : m_conn(conn), m_types(std::move(types)), m_what(std::move(what)), m_row(m_types.size())
+{
+    std::string const sql = "COPY (" + query + ") TO STDOUT";
+    PGresult *res = PQexec(m_conn, sql.c_str());
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        std::string const msg = describe_pg_error(res, m_conn);
+        PQclear(res);
+        throw TargetError(fmt::format("cannot read {} back: {}", m_what, msg));
+    }
+    PQclear(res);
+    m_open = true;
+}
+
+TargetRows::~TargetRows()
+{
+    if (!m_open) return;
+    try {
+        while (next()) {
+        }
+    } catch (...) {
+        // The transaction is failing anyway; nothing more to do with its results.
+    }
+}
+
+void TargetRows::finish()
+{
+    m_open = false;
+    std::string error;
+    while (PGresult *res = PQgetResult(m_conn)) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && error.empty()) error = describe_pg_error(res, m_conn);
+        PQclear(res);
+    }
+    if (!error.empty()) throw TargetError(fmt::format("reading {} back failed: {}", m_what, error));
+}
+
+bool TargetRows::next()
+{
+    if (!m_open) return false;
+    char *buf = nullptr;
+    int const n = PQgetCopyData(m_conn, &buf, 0);
+    if (n == -1) {
+        finish();
+        return false;
+    }
+    if (n < 0) {
+        m_open = false;
+        std::string msg = PQerrorMessage(m_conn);
+        while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+        throw TargetError(fmt::format("reading {} back failed: {}", m_what, msg));
+    }
+    struct Freer { char *p; ~Freer() { PQfreemem(p); } } freer{buf};
+    parse_copy_line({buf, static_cast<std::size_t>(n)}, m_row);
+    if (m_row.size() != m_types.size())
+        throw TargetError(fmt::format("reading {} back: {} columns, expected {}", m_what, m_row.size(), m_types.size()));
+    for (std::size_t i = 0; i < m_row.size(); ++i) {
+        if (m_row[i].null) continue;
+        m_field.swap(m_row[i].text);
+        canonical_cell(*m_types[i], m_field, m_row[i]);
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------------------
+// Shared
+
+void parse_copy_line(std::string_view line, std::vector<Cell> &fields)
+{
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    std::size_t n = 0;
+    std::size_t i = 0;
+    for (;;) {
+        if (fields.size() <= n) fields.emplace_back();
+        Cell &c = fields[n++];
+        c.bad = false;
+        c.text.clear();
+        std::size_t const end = std::min(line.find('\t', i), line.size());
+        std::string_view const raw = line.substr(i, end - i);
+        if (raw == "\\N") {
+            c.null = true;
+        } else {
+            c.null = false;
+            for (std::size_t k = 0; k < raw.size(); ++k) {
+                char const ch = raw[k];
+                if (ch != '\\' || k + 1 >= raw.size()) {
+                    c.text += ch;
+                    continue;
+                }
+                char const e = raw[++k];
+                switch (e) {
+                case 'b': c.text += '\b'; break;
+                case 'f': c.text += '\f'; break;
+                case 'n': c.text += '\n'; break;
+                case 'r': c.text += '\r'; break;
+                case 't': c.text += '\t'; break;
+                case 'v': c.text += '\v'; break;
+                case 'x': {
+                    int v = 0, digits = 0;
+                    while (digits < 2 && k + 1 < raw.size() && std::isxdigit(static_cast<unsigned char>(raw[k + 1]))) {
+                        char const h = raw[++k];
+                        v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+                        ++digits;
+                    }
+                    if (digits) c.text += static_cast<char>(v);
+                    else c.text += 'x';
+                    break;
+                }
+                default:
+                    if (e >= '0' && e <= '7') {
+                        int v = e - '0';
+                        for (int d = 0; d < 2 && k + 1 < raw.size() && raw[k + 1] >= '0' && raw[k + 1] <= '7'; ++d)
+                            v = v * 8 + (raw[++k] - '0');
+                        c.text += static_cast<char>(v);
+                    } else {
+                        c.text += e; // \\ and any other escaped character stand for themselves
+                    }
+                }
+            }
+        }
+        if (end >= line.size()) break;
+        i = end + 1;
+    }
+    fields.resize(n);
+}
+
+void canonical_cell(const PgType &t, std::string_view text, Cell &c)
+{
+    c.null = false;
+    c.bad = false;
+    canonicalize(t, text, c.text);
+}
+
+namespace {
+void encode_cell(const Cell &c, std::string &out)
+{
+    out += c.null ? '\0' : c.bad ? '\2' : '\1';
+    if (c.null) return;
+    auto const n = static_cast<std::uint64_t>(c.text.size());
+    char len[8];
+    std::memcpy(len, &n, 8);
+    out.append(len, 8);
+    out += c.text;
+}
+} // namespace
+
+void encode_cells(const Row &row, const std::vector<int> &which, std::string &out)
+{
+    out.clear();
+    for (int i : which) encode_cell(row[static_cast<std::size_t>(i)], out);
+}
+
+void encode_row(const Row &row, std::string &out)
+{
+    out.clear();
+    for (auto const &c : row) encode_cell(c, out);
+}
+
+int compare_keys(const Row &a, const Row &b, const std::vector<int> &key, const std::vector<PgKind> &kinds)
+{
+    for (std::size_t k = 0; k < key.size(); ++k) {
+        const Cell &x = a[static_cast<std::size_t>(key[k])];
+        const Cell &y = b[static_cast<std::size_t>(key[k])];
+        if (x.null || y.null) {
+            if (x.null != y.null) return x.null ? -1 : 1;
+            continue;
+        }
+        PgKind const kind = kinds[k];
+        if (kind == PgKind::Int2 || kind == PgKind::Int4 || kind == PgKind::Int8) {
+            std::int64_t i = 0, j = 0;
+            auto const ri = std::from_chars(x.text.data(), x.text.data() + x.text.size(), i);
+            auto const rj = std::from_chars(y.text.data(), y.text.data() + y.text.size(), j);
+            if (ri.ec == std::errc() && rj.ec == std::errc()) {
+                if (i != j) return i < j ? -1 : 1;
+                continue;
+            }
+        }
+        if (int const c = x.text.compare(y.text); c != 0) return c < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+} // namespace s2p

@@ -1,0 +1,87 @@
+#pragma once
+// The two row streams verification compares: source rows converted exactly as the
+// migration converts them, and target rows read back from PostgreSQL with COPY TO
+// STDOUT; both as canonical cells (canonical.hpp), plus what comparing them needs.
+#include "convert.hpp"
+#include "planner.hpp"
+#include "source_reader.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+struct pg_conn;
+struct sqlite3_stmt;
+
+namespace s2p {
+
+struct Cell {
+    bool null = true;
+    bool bad = false;  // the source value does not convert: the migration cannot have stored it
+    std::string text;  // canonical text; for `bad`, why
+    bool operator==(const Cell &o) const { return null == o.null && !bad && !o.bad && text == o.text; }
+};
+using Row = std::vector<Cell>;
+
+// Streams a source table's mapped columns (plan order), ordered by `order_by` (indexes into
+// the plan's columns; empty: rowid order, or none for WITHOUT ROWID tables).
+class SourceRows {
+public:
+    SourceRows(SourceDb &db, const TablePlan &tp, const std::vector<int> &order_by, const ConvertOptions &conv);
+    ~SourceRows();
+    SourceRows(const SourceRows &) = delete;
+    SourceRows &operator=(const SourceRows &) = delete;
+
+    bool next();             // false at the end; throws SourceError
+    const Row &convert();    // the current row, converted and canonical (lazy: sampling skips rows)
+    std::int64_t rowid() const;
+
+private:
+    SourceDb &m_db;
+    const TablePlan &m_tp;
+    const ConvertOptions &m_conv;
+    sqlite3_stmt *m_stmt = nullptr;
+    int m_offset = 0; // 1 when column 0 is the rowid
+    Row m_row;
+    std::string m_scratch;
+};
+
+// COPY (query) TO STDOUT on the raw connection, one row per next(); `types` gives each
+// column's type for canonicalisation. Inside the caller's transaction.
+class TargetRows {
+public:
+    TargetRows(pg_conn *conn, const std::string &query, std::vector<const PgType *> types, std::string what);
+    ~TargetRows(); // drains an unfinished COPY so the connection stays usable
+    TargetRows(const TargetRows &) = delete;
+    TargetRows &operator=(const TargetRows &) = delete;
+
+    bool next();
+    const Row &row() const { return m_row; }
+
+private:
+    void finish();
+
+    pg_conn *m_conn;
+    std::vector<const PgType *> m_types;
+    std::string m_what;
+    bool m_open = false;
+    Row m_row;
+    std::string m_field;
+};
+
+// Splits one COPY text-format line (without or with its newline) into fields, undoing
+// COPY's escapes; \N is NULL. Exposed for tests.
+void parse_copy_line(std::string_view line, std::vector<Cell> &fields);
+
+// Canonical cell from a converted or read-back value.
+void canonical_cell(const PgType &t, std::string_view text, Cell &c);
+
+// Encodes cells (NULL, bad and text kept apart) for hashing and as map keys.
+void encode_cells(const Row &row, const std::vector<int> &which, std::string &out);
+void encode_row(const Row &row, std::string &out);
+
+// -1/0/1 in the order PostgreSQL sorts the key: NULLs first, integers by value,
+// everything else by bytes (text columns are sorted COLLATE "C" on the target).
+int compare_keys(const Row &a, const Row &b, const std::vector<int> &key, const std::vector<PgKind> &kinds);
+
+} // namespace s2p
