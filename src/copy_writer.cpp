@@ -1,6 +1,6 @@
 #include "copy_writer.hpp"
 
-#include "errors.hpp"
+#include "fixups.hpp"
 #include "pg_error.hpp"
 
 #include <libpq-fe.h>
@@ -104,13 +104,23 @@ long long CopyWriter::finish()
     m_open = false;
     if (PQputCopyEnd(m_conn, nullptr) != 1) fail("ending COPY", PQerrorMessage(m_conn));
     long long rows = -1;
-    std::string error, sqlstate;
+    std::string error, sqlstate, column, server_message;
+    std::optional<long long> line;
+    auto field = [](PGresult *res, int code) {
+        char const *v = PQresultErrorField(res, code);
+        return std::string{v ? v : ""};
+    };
     while (PGresult *res = PQgetResult(m_conn)) {
         if (PQresultStatus(res) == PGRES_COMMAND_OK) {
             rows = std::atoll(PQcmdTuples(res));
         } else if (error.empty()) {
             error = describe_pg_error(res, m_conn);
-            if (char const *state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) sqlstate = state;
+            sqlstate = field(res, PG_DIAG_SQLSTATE);
+            column = field(res, PG_DIAG_COLUMN_NAME);
+            line = copy_line_from_context(field(res, PG_DIAG_CONTEXT));
+            server_message = field(res, PG_DIAG_MESSAGE_PRIMARY);
+            if (std::string const detail = field(res, PG_DIAG_MESSAGE_DETAIL); !detail.empty())
+                server_message += " (" + detail + ")";
         }
         PQclear(res);
     }
@@ -118,7 +128,8 @@ long long CopyWriter::finish()
     std::string const msg = fmt::format("loading {} failed: {}; nothing was written", m_what, error);
     // Classes 22 (data exception) and 23 (integrity constraint violation: duplicate
     // key, orphan row, CHECK) are the source data's fault, not the target's.
-    if (sqlstate.starts_with("22") || sqlstate.starts_with("23")) throw DataError(msg);
+    if (sqlstate.starts_with("22") || sqlstate.starts_with("23"))
+        throw CopyDataError(msg, sqlstate, line, column, server_message);
     throw TargetError(msg);
 }
 

@@ -3,10 +3,13 @@
 // thread hands to PQputCopyData, so converting the next rows (this core) overlaps
 // with PostgreSQL parsing the previous ones (the other core). Without the thread the
 // two take turns: the socket buffer is far smaller than a chunk.
+#include "errors.hpp"
+
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,6 +17,21 @@
 struct pg_conn;
 
 namespace s2p {
+
+// The server refused a row because of its data (SQLSTATE class 22 or 23): where,
+// so the row can be named in the source (and, with --on-error reject, set aside).
+struct CopyDataError : DataError {
+    CopyDataError(const std::string &what, std::string sqlstate_, std::optional<long long> line_,
+                  std::string column_, std::string server_message_)
+        : DataError(what), sqlstate(std::move(sqlstate_)), line(line_), column(std::move(column_)),
+          server_message(std::move(server_message_))
+    {
+    }
+    std::string sqlstate;
+    std::optional<long long> line; // 1-based line of the COPY data
+    std::string column;            // when the server names one
+    std::string server_message;    // message and detail, one line
+};
 
 class CopyWriter {
 public:
@@ -29,8 +47,8 @@ public:
     // Queues the buffer once it holds a full chunk.
     void maybe_flush() { if (m_buf.size() >= flush_bytes) flush(); }
     void flush();
-    // Ends the COPY; returns the rows PostgreSQL reports. Throws DataError when the
-    // data broke a rule (SQLSTATE class 22/23), TargetError otherwise.
+    // Ends the COPY; returns the rows PostgreSQL reports. Throws CopyDataError when
+    // the data broke a rule (SQLSTATE class 22/23), TargetError otherwise.
     long long finish();
 
     // 1 MiB: large enough that libpq sends full packets and calls are rare.

@@ -14,6 +14,7 @@ enum class ExitCode : int {
     Target = 4,       // connection, permissions, schema mismatch, server-side failure
     Data = 5,         // a value cannot be converted or violates a constraint
     Mismatch = 6,     // verification found a difference after loading
+    Rejected = 7,     // --on-error reject: committed, but some rows were set aside
     Interrupted = 130 // SIGINT/SIGTERM: rolled back
 };
 

@@ -6,9 +6,11 @@
 #include "convert_time.hpp"
 #include "copy_encoder.hpp"
 #include "copy_writer.hpp"
+#include "deferred_indexes.hpp"
 #include "interrupt.hpp"
 #include "planner.hpp"
 #include "problems.hpp"
+#include "reject_file.hpp"
 #include "schema_create.hpp"
 #include "sequences.hpp"
 #include "source_reader.hpp"
@@ -21,7 +23,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
+#include <set>
 #include <memory>
 
 namespace s2p {
@@ -49,18 +54,83 @@ std::string row_ref(const TablePlan &tp, const RowCursor &cur)
     return fmt::format("key ({})=({})", names, values);
 }
 
+// --on-error reject: where bad rows go, and how many there may be.
+struct Rejects {
+    RejectFile *file = nullptr;
+    long long max = 0;
+    long long total = 0;
+
+    void add(const RejectedRow &r)
+    {
+        if (++total > max) {
+            throw DataError(fmt::format("more than {} rows rejected (--max-rejects; the last: table \"{}\", {}: {}); "
+                                        "nothing was written, the rejects so far are in {}",
+                                        max, r.table, r.key, r.message, file->path()));
+        }
+        file->write(r);
+    }
+};
+
 // Everything one table's rows go through; the COPY writer is absent in a dry run.
 struct TableLoad {
     const TablePlan &plan;
     const ConvertOptions &conv;
-    ProblemLog *problems; // dry run: collect; otherwise the first problem throws
+    const FixupPolicy &fixups;
+    ProblemLog *problems;                // dry run: collect every problem
+    Rejects *rejects;                    // reject mode: set the row aside; neither: throw
     Progress &progress;
+    const std::set<std::int64_t> &skip;  // row ordinals set aside by an earlier attempt
 };
 
-TableStats load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, std::int64_t source_rows)
+// One pass over a table. Kept outside load_table so that, when the server refuses
+// a row, the caller still knows which rows were sent and can name it.
+struct LoadAttempt {
+    TableStats stats;
+    std::vector<std::int64_t> not_sent; // ordinals (1-based, scan order) left out, ascending
+    std::map<std::string, std::int64_t> repaired; // per column
+};
+
+RejectedRow rejected_row(const TablePlan &tp, const RowCursor &cur)
+{
+    RejectedRow r;
+    r.table = tp.source->name;
+    r.rowid = cur.rowid();
+    r.key = row_ref(tp, cur);
+    for (std::size_t i = 0; i < tp.columns.size(); ++i) {
+        r.row.emplace_back(tp.source->columns[static_cast<std::size_t>(tp.columns[i].source_index)].name,
+                           cur.value(static_cast<int>(i)));
+    }
+    return r;
+}
+
+// Converts, applying the repairs the operator chose when the first attempt fails.
+Converted convert_with_fixups(const SqlValue &v, const TargetColumn &tc, const ConvertOptions &conv,
+                              const FixupPolicy &fixups, std::string &value, ConvertError &err, bool &repaired)
+{
+    Converted r = convert_value(v, tc.type, conv, value, err);
+    repaired = false;
+    std::string text;
+    SqlValue current = v;
+    // A value may need two repairs (NUL bytes and invalid UTF-8); a third is never due.
+    for (int attempt = 0; r == Converted::Error && attempt < 2; ++attempt) {
+        Fixup const f = choose_fixup(fixups, err.reason, current, text);
+        if (f == Fixup::None) break;
+        if (f == Fixup::MakeNull) {
+            if (tc.not_null) break;
+            repaired = true;
+            return Converted::Null;
+        }
+        current = current.cls == StorageClass::Blob ? SqlValue::blob(text) : SqlValue::text(text);
+        r = convert_value(current, tc.type, conv, value, err);
+        repaired = r != Converted::Error;
+    }
+    return r;
+}
+
+void load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, std::int64_t source_rows, LoadAttempt &a)
 {
     const TablePlan &tp = load.plan;
-    TableStats st;
+    TableStats &st = a.stats;
     st.table = tp.target->name;
     auto const start = Clock::now();
     load.progress.start_table(tp.target->name, source_rows);
@@ -75,14 +145,25 @@ TableStats load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, 
     ConvertError err;
     int const ncols = static_cast<int>(tp.columns.size());
     while (cur.next()) {
-        ++st.rows_read;
+        std::int64_t const ordinal = ++st.rows_read;
+        if (!load.skip.empty() && load.skip.count(ordinal)) {
+            a.not_sent.push_back(ordinal);
+            ++st.rejects;
+            continue;
+        }
         enc.begin_row();
         bool row_ok = true;
         for (int i = 0; i < ncols; ++i) {
             auto const &mapping = tp.columns[static_cast<std::size_t>(i)];
             const TargetColumn &tc = *mapping.target;
             SqlValue const v = cur.value(i);
-            Converted const r = convert_value(v, tc.type, mapping.convert ? *mapping.convert : load.conv, value, err);
+            bool repaired = false;
+            Converted const r = convert_with_fixups(v, tc, mapping.convert ? *mapping.convert : load.conv,
+                                                    load.fixups, value, err, repaired);
+            if (repaired) {
+                ++st.repaired;
+                ++a.repaired[tc.name];
+            }
             if (r == Converted::Value) {
                 enc.field(value);
                 continue;
@@ -95,16 +176,29 @@ TableStats load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, 
                 err.reason = Reason::NullInNotNull;
                 err.message = fmt::format("NULL into NOT NULL column of type {}", tc.type.name);
             }
-            auto const &sc = tp.source->columns[static_cast<std::size_t>(tp.columns[static_cast<std::size_t>(i)].source_index)];
+            auto const &sc = tp.source->columns[static_cast<std::size_t>(mapping.source_index)];
             Problem p{tp.source->name, row_ref(tp, cur), sc.name, excerpt(v), err.reason, err.message};
-            if (!load.problems) {
+            if (load.problems) {
+                load.problems->add(std::move(p));
+                row_ok = false;
+                continue; // a dry run lists every bad value of the row
+            }
+            if (!load.rejects) {
                 throw DataError(describe(p) + "; nothing was written (run with --dry-run to list every bad value)");
             }
-            load.problems->add(std::move(p));
+            RejectedRow rr = rejected_row(tp, cur);
+            rr.column = sc.name;
+            rr.reason = err.reason;
+            rr.message = err.message;
+            rr.value = p.value;
+            load.rejects->add(rr);
             row_ok = false;
+            break; // one reject line per row
         }
         if (!row_ok) {
             enc.discard_row();
+            a.not_sent.push_back(ordinal);
+            if (load.rejects) ++st.rejects;
             continue;
         }
         enc.end_row();
@@ -124,7 +218,41 @@ TableStats load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, 
     }
     st.seconds = since(start);
     load.progress.finish_table(st.rows_written, st.bytes);
-    return st;
+}
+
+// The source row behind line `line` of a COPY that left out the rows `not_sent`.
+std::int64_t ordinal_of_copy_line(long long line, const std::vector<std::int64_t> &not_sent)
+{
+    std::int64_t ordinal = line;
+    for (std::int64_t const s : not_sent) {
+        if (s <= ordinal) ++ordinal;
+        else break;
+    }
+    return ordinal;
+}
+
+// Reads the row at `ordinal` again (same read transaction, same order) and hands the
+// cursor to `use` while its values are valid.
+template <typename F> void visit_row_at(SourceDb &src, const TablePlan &tp, std::int64_t ordinal, F &&use)
+{
+    std::vector<int> indexes;
+    for (auto const &c : tp.columns) indexes.push_back(c.source_index);
+    RowCursor cur(src, *tp.source, indexes);
+    for (std::int64_t i = 0; i < ordinal; ++i) {
+        if (!cur.next()) throw SourceError(fmt::format("table \"{}\" has no row {}", tp.source->name, ordinal));
+    }
+    use(cur);
+}
+
+// Stable codes for rows the server refused, by SQLSTATE.
+std::string server_reason(const std::string &sqlstate)
+{
+    if (sqlstate == "23505") return "duplicate_key";
+    if (sqlstate == "23503") return "orphan_row";
+    if (sqlstate == "23514") return "check_violation";
+    if (sqlstate == "23502") return "null_in_not_null";
+    if (sqlstate == "23P01") return "exclusion_violation";
+    return "rejected_by_server";
 }
 
 std::string column_list(const TablePlan &tp)
@@ -268,18 +396,27 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
             tx->exec("TRUNCATE " + qualified_list);
         }
 
-        // Foreign keys inside a cycle are checked after the load: deferred when the
-        // schema allows it, else dropped and recreated in this same transaction
-        // (as the table owner; no superuser needed).
-        std::vector<const TargetForeignKey *> to_recreate;
+        // Secondary indexes and foreign keys are dropped and rebuilt after the load
+        // (deferred_indexes.hpp says why). With --keep-indexes, only foreign keys
+        // inside a cycle are checked after the load: deferred when the schema allows
+        // it, else dropped and recreated. Both as the table owner, in this transaction.
+        DeferredObjects deferred;
         if (!o.dry_run) {
+            if (!o.keep_indexes) {
+                deferred = drop_deferred_objects(*tx, o.target_schema, order);
+                if (!deferred.indexes.empty() || !deferred.foreign_keys.empty())
+                    log.info(fmt::format("{} index{} and {} foreign key{} are rebuilt after the load",
+                                         deferred.indexes.size(), deferred.indexes.size() == 1 ? "" : "es",
+                                         deferred.foreign_keys.size(), deferred.foreign_keys.size() == 1 ? "" : "s"));
+            }
             for (auto const *fk : plan.deferred_fks) {
+                if (deferred.contains_fk(fk->table, fk->name)) continue;
                 if (fk->deferrable) {
                     tx->exec("SET CONSTRAINTS " + qualified(o.target_schema, fk->name) + " DEFERRED");
                 } else {
                     tx->exec("ALTER TABLE " + qualified(o.target_schema, fk->table) + " DROP CONSTRAINT " +
                              quote_ident(fk->name));
-                    to_recreate.push_back(fk);
+                    deferred.foreign_keys.push_back({fk->table, fk->name, fk->definition});
                 }
                 log.info(fmt::format("foreign key {} on {} is in a cycle: checked after the load", fk->name, fk->table));
             }
@@ -289,20 +426,77 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         ProblemLog problems(static_cast<std::size_t>(o.examples));
         Progress progress(log);
         pg_conn *raw = raw_connection(*tx);
+        std::unique_ptr<RejectFile> reject_file;
+        Rejects rejects;
+        if (o.on_error == OnError::Reject && !o.dry_run) {
+            reject_file = std::make_unique<RejectFile>(o.reject_file);
+            rejects.file = reject_file.get();
+            rejects.max = o.max_rejects;
+        }
         for (auto const &tp : plan.tables) {
             std::int64_t const source_rows = src.count_rows(*tp.source);
-            TableLoad const load{tp, conv, o.dry_run ? &problems : nullptr, progress};
-            std::unique_ptr<CopyWriter> writer;
-            if (!o.dry_run) {
-                writer = std::make_unique<CopyWriter>(raw,
-                                                      "COPY " + qualified(o.target_schema, tp.target->name) + " (" +
-                                                          column_list(tp) + ") FROM STDIN",
-                                                      fmt::format("table \"{}\"", tp.target->name));
+            std::set<std::int64_t> skip; // rows set aside so far (reject mode)
+            // In reject mode a row the server refuses is set aside and the table loaded
+            // again from a savepoint; otherwise it ends the run, named.
+            bool const retry = rejects.file != nullptr;
+            LoadAttempt a;
+            for (;;) {
+                if (retry) tx->exec("SAVEPOINT sqlite2pg_table");
+                TableLoad const load{tp, conv, o.fixups, o.dry_run ? &problems : nullptr,
+                                     rejects.file ? &rejects : nullptr, progress, skip};
+                std::unique_ptr<CopyWriter> writer;
+                if (!o.dry_run) {
+                    writer = std::make_unique<CopyWriter>(raw,
+                                                          "COPY " + qualified(o.target_schema, tp.target->name) +
+                                                              " (" + column_list(tp) + ") FROM STDIN",
+                                                          fmt::format("table \"{}\"", tp.target->name));
+                }
+                a = LoadAttempt{};
+                try {
+                    load_table(src, load, writer.get(), source_rows, a);
+                    if (retry) tx->exec("RELEASE SAVEPOINT sqlite2pg_table");
+                    break;
+                } catch (const CopyDataError &e) {
+                    writer.reset();
+                    if (!e.line) throw;
+                    std::int64_t const ordinal = ordinal_of_copy_line(*e.line, a.not_sent);
+                    RejectedRow rr;
+                    visit_row_at(src, tp, ordinal, [&](const RowCursor &cur) {
+                        rr = rejected_row(tp, cur);
+                        rr.column = e.column;
+                        rr.reason_code = server_reason(e.sqlstate);
+                        rr.message = "PostgreSQL refused the row: " + e.server_message;
+                        for (std::size_t i = 0; i < tp.columns.size(); ++i) {
+                            if (tp.columns[i].target->name == e.column) rr.value = excerpt(cur.value(static_cast<int>(i)));
+                        }
+                        if (!retry) {
+                            throw DataError(fmt::format("table \"{}\", {}{}: {} [{}]; nothing was written",
+                                                        tp.source->name, rr.key,
+                                                        e.column.empty() ? "" : ", column \"" + e.column + "\"",
+                                                        rr.message, rr.reason_code));
+                        }
+                        rejects.add(rr);
+                    });
+                    // Rows already set aside in this attempt stay aside without a second line.
+                    skip.insert(a.not_sent.begin(), a.not_sent.end());
+                    skip.insert(ordinal);
+                    tx->exec("ROLLBACK TO SAVEPOINT sqlite2pg_table");
+                    log.warn(fmt::format("{}: {} refused by PostgreSQL ({}); loading the table again without it",
+                                         tp.source->name, rr.key, rr.reason_code));
+                }
             }
-            TableStats st = load_table(src, load, writer.get(), source_rows);
+            TableStats &st = a.stats;
             if (st.rows_read != source_rows) {
                 throw SourceError(fmt::format("table \"{}\" changed while being read: {} rows counted, {} read",
                                               tp.source->name, source_rows, st.rows_read));
+            }
+            for (auto const &[column, n] : a.repaired) {
+                log.warn(fmt::format("{}.{}: {} value{} repaired as asked (--nul-bytes/--invalid-utf8/--invalid-json)",
+                                     tp.source->name, column, n, n == 1 ? "" : "s"));
+            }
+            if (st.rejects > 0) {
+                log.warn(fmt::format("{}: {} row{} rejected, see {}", tp.source->name, st.rejects,
+                                     st.rejects == 1 ? "" : "s", o.reject_file));
             }
             if (trace) trace->tables.push_back(st);
             result.tables.push_back(std::move(st));
@@ -328,16 +522,9 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
             return result;
         }
 
-        for (auto const *fk : to_recreate) {
-            log.info(fmt::format("recreating foreign key {} on {}", fk->name, fk->table));
-            try {
-                tx->exec("ALTER TABLE " + qualified(o.target_schema, fk->table) + " ADD CONSTRAINT " +
-                         quote_ident(fk->name) + " " + fk->definition);
-            } catch (const pqxx::sql_error &e) {
-                throw DataError(fmt::format("foreign key {} on table \"{}\" fails after the load: {} (the source "
-                                            "has rows whose parent is missing); nothing was written",
-                                            fk->name, fk->table, scrub_password(e.what(), conninfo)));
-            }
+        if (!deferred.indexes.empty() || !deferred.foreign_keys.empty()) {
+            phases.next("indexes");
+            recreate_deferred_objects(*tx, o.target_schema, deferred, [&](const std::string &m) { log.info(m); });
         }
 
         if (schema) {
@@ -355,9 +542,10 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         std::vector<std::string> mismatches;
         for (auto const &st : result.tables) {
             std::int64_t const n = count_target_rows(*tx, o.target_schema, st.table);
-            if (trace) trace->counts.push_back({st.table, st.rows_read, n});
-            if (n != st.rows_read) {
-                mismatches.push_back(fmt::format("{}: source {} rows, target {}", st.table, st.rows_read, n));
+            if (trace) trace->counts.push_back({st.table, st.rows_read - st.rejects, n});
+            if (n != st.rows_read - st.rejects) {
+                mismatches.push_back(fmt::format("{}: source {} rows{}, target {}", st.table, st.rows_read,
+                                                 st.rejects ? fmt::format(" less {} rejected", st.rejects) : "", n));
             }
         }
         if (!mismatches.empty()) {
@@ -368,7 +556,21 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
             // The same check as `sqlite2pg verify`, on the rows this transaction holds.
             set_verify_session(*tx);
             VerifySettings const settings{o.verify, VerifySettings{}.sample_rows, VerifySettings{}.max_differences};
-            VerifyResult vr = verify_plan(src, *tx, plan, o.target_schema, conv, settings, log);
+            // Tables with rejected rows or repaired values differ from the source by
+            // the operator's choice: their rows were counted above; the value check
+            // covers the others.
+            Plan checked = plan;
+            std::erase_if(checked.tables, [&](const TablePlan &tp) {
+                return std::any_of(result.tables.begin(), result.tables.end(), [&](const TableStats &st) {
+                    return st.table == tp.target->name && (st.rejects > 0 || st.repaired > 0);
+                });
+            });
+            if (checked.tables.size() < plan.tables.size())
+                log.warn(fmt::format("value verification skips {} table{} with rejected rows or repaired values "
+                                     "(row counts were checked)",
+                                     plan.tables.size() - checked.tables.size(),
+                                     plan.tables.size() - checked.tables.size() == 1 ? "" : "s"));
+            VerifyResult vr = verify_plan(src, *tx, checked, o.target_schema, conv, settings, log);
             vr.source = o.source;
             vr.target = describe_target(conninfo);
             if (trace) trace->verification_json = verify_result_json(vr);
@@ -382,10 +584,17 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         phases.next("commit");
         tx->commit();
         phases.done();
-        print_summary(out, result.tables, since(started),
-                      fmt::format("OK: {} table{} migrated, row counts match; committed", result.tables.size(),
-                                  result.tables.size() == 1 ? "" : "s"),
-                      false);
+        std::int64_t rejected = 0;
+        for (auto const &st : result.tables) rejected += st.rejects;
+        std::string verdict = fmt::format("OK: {} table{} migrated, row counts match; committed", result.tables.size(),
+                                          result.tables.size() == 1 ? "" : "s");
+        if (rejected > 0) {
+            result.code = ExitCode::Rejected;
+            verdict = fmt::format("COMMITTED WITH REJECTS: {} table{} migrated, {} row{} rejected and written to {}",
+                                  result.tables.size(), result.tables.size() == 1 ? "" : "s", rejected,
+                                  rejected == 1 ? "" : "s", o.reject_file);
+        }
+        print_summary(out, result.tables, since(started), verdict, false);
         return result;
     } catch (const pqxx::broken_connection &e) {
         throw TargetError(fmt::format("lost the connection to {}: {}; the transaction was not committed, "

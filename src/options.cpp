@@ -45,6 +45,8 @@ void check_conflicts(const MigrateOptions &o)
                          "only apply with --create-schema");
     if (cs.create && o.truncate) throw UsageError("--create-schema creates empty tables: --truncate does not apply");
     for (auto const &r : cs.casts) parse_cast_rule(r); // throws UsageError naming a bad rule
+    if (o.on_error == OnError::Abort && !o.reject_file.empty())
+        throw UsageError("--reject-file applies with --on-error reject");
 }
 
 void check_verify_conflicts(const VerifyOptions &o)
@@ -126,6 +128,35 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
     migrate->add_option("--exclude-tables", m.selection.exclude_tables, "leave these tables out (comma-separated)")
         ->delimiter(',');
     migrate->add_flag("--truncate", m.truncate, "empty the target tables first (default: they must be empty)");
+    migrate->add_flag("--keep-indexes", m.keep_indexes,
+                      "load with secondary indexes and foreign keys in place (default: rebuild them after the load)");
+    migrate->add_option("--on-error", m.on_error, "abort: stop at the first bad row, write nothing; reject: set bad rows "
+                                                  "aside in --reject-file and load the rest")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, OnError>{{"abort", OnError::Abort},
+                                                                           {"reject", OnError::Reject}},
+                                            CLI::ignore_case))
+        ->default_str("abort");
+    migrate->add_option("--reject-file", m.reject_file, "JSON lines file for rejected rows (default: SOURCE.rejects.jsonl)");
+    migrate->add_option("--max-rejects", m.max_rejects, "--on-error reject: abort once more rows than this are rejected")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    migrate->add_option("--nul-bytes", m.fixups.nul_bytes, "NUL bytes in text: reject the value, or strip them")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, NulBytes>{{"reject", NulBytes::Reject},
+                                                                            {"strip", NulBytes::Strip}},
+                                            CLI::ignore_case))
+        ->default_str("reject");
+    migrate->add_option("--invalid-utf8", m.fixups.invalid_utf8,
+                        "invalid UTF-8 in text: reject the value, or replace bad bytes with U+FFFD")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, InvalidUtf8>{{"reject", InvalidUtf8::Reject},
+                                                                               {"replace", InvalidUtf8::Replace}},
+                                            CLI::ignore_case))
+        ->default_str("reject");
+    migrate->add_option("--invalid-json", m.fixups.invalid_json,
+                        "invalid JSON in json/jsonb columns: reject the value, or store NULL (nullable columns only)")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, InvalidJson>{{"reject", InvalidJson::Reject},
+                                                                               {"null", InvalidJson::Null}},
+                                            CLI::ignore_case))
+        ->default_str("reject");
     migrate->add_flag("--dry-run", m.dry_run, "read and convert every row, report every problem, write nothing");
     migrate->add_option("--source-timezone", m.source_timezone,
                         "IANA zone of date/time text without an offset")->capture_default_str();
@@ -240,6 +271,7 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
     }
     if (migrate->parsed()) {
         check_conflicts(m);
+        if (m.on_error == OnError::Reject && m.reject_file.empty()) m.reject_file = m.source + ".rejects.jsonl";
         cl.command = CommandLine::Command::Migrate;
         return cl;
     }

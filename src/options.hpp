@@ -2,6 +2,7 @@
 // The command line: a contract with deploy scripts, so names stay as documented.
 // All option-conflict checks live here.
 #include "convert.hpp"
+#include "fixups.hpp"
 #include "planner.hpp"
 #include "schema_map.hpp"
 
@@ -20,6 +21,11 @@ struct MigrateOptions {
     std::string target_schema = "public";
     Selection selection;
     bool truncate = false;
+    bool keep_indexes = false; // load with secondary indexes and foreign keys in place
+    OnError on_error = OnError::Abort;
+    std::string reject_file;    // --on-error reject: default SOURCE.rejects.jsonl
+    long long max_rejects = 1000;
+    FixupPolicy fixups;
     bool dry_run = false;
     std::string source_timezone = "UTC";
     EpochUnit epoch_unit = EpochUnit::None;

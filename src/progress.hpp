@@ -64,6 +64,8 @@ struct TableStats {
     std::int64_t rows_written = 0;
     std::uint64_t bytes = 0;
     double seconds = 0;
+    std::int64_t rejects = 0;  // --on-error reject: rows set aside
+    std::int64_t repaired = 0; // values changed by an explicit --nul-bytes/--invalid-utf8/--invalid-json
 };
 
 // Aligned per-table summary, totals and the verdict line, on `out`.

@@ -98,6 +98,7 @@ std::string_view exit_status_name(ExitCode c)
     case ExitCode::Target: return "target";
     case ExitCode::Data: return "data";
     case ExitCode::Mismatch: return "mismatch";
+    case ExitCode::Rejected: return "rejected";
     case ExitCode::Interrupted: return "interrupted";
     }
     return "?";
@@ -147,8 +148,8 @@ std::string report_json(const ReportInput &in)
         for (auto const &t : in.trace->tables) {
             j.begin_object().field("table", t.table).field("rows_read", t.rows_read);
             j.field("rows_written", t.rows_written).field("bytes", t.bytes).field("seconds", t.seconds);
-            // Reject files are not implemented: a bad value stops the run instead.
-            j.field("rejects", 0).end_object();
+            j.field("rejects", static_cast<std::int64_t>(t.rejects));
+            j.field("repaired_values", static_cast<std::int64_t>(t.repaired)).end_object();
         }
     }
     j.end_array();

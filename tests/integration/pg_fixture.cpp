@@ -1,5 +1,7 @@
 #include "pg_fixture.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -106,6 +108,14 @@ std::string temp_path(const std::string &suffix)
     auto dir = std::filesystem::temp_directory_path() / "sqlite2pg-tests";
     std::filesystem::create_directories(dir);
     return (dir / (std::to_string(::getpid()) + "_" + std::to_string(n++) + suffix)).string();
+}
+
+std::string new_sqlite(const std::string &sql)
+{
+    std::string const path = temp_path(".db");
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(sql);
+    return path;
 }
 
 } // namespace s2p::test

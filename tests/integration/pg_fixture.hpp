@@ -39,5 +39,7 @@ std::string source_dir();
 std::string fixture(const std::string &name);
 // A fresh path under the build's temp dir, removed by the caller.
 std::string temp_path(const std::string &suffix);
+// A new SQLite file at a temp path, made by running `sql` on it.
+std::string new_sqlite(const std::string &sql);
 
 } // namespace s2p::test

@@ -55,14 +55,6 @@ MigrateOptions options(const std::string &source, const TestDb &db, const std::s
     return o;
 }
 
-std::string new_sqlite(const std::string &sql)
-{
-    std::string const path = temp_path(".db");
-    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec(sql);
-    return path;
-}
-
 std::set<std::string> column_set(const std::string &csv)
 {
     std::set<std::string> out;

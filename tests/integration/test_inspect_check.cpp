@@ -331,7 +331,7 @@ TEST_CASE("migrate --report: a parseable document for a success and for a failur
     CHECK(bool(doc["verification"]["row_counts"]["ok"]));
     std::vector<std::string> phases;
     for (auto ph : doc["phases"].get_array()) phases.emplace_back(std::string_view(ph["phase"]));
-    CHECK(phases == std::vector<std::string>{"connect", "plan", "load", "sequences", "verify", "commit"});
+    CHECK(phases == std::vector<std::string>{"connect", "plan", "load", "indexes", "sequences", "verify", "commit"});
 
     // Now the tables are full: the run fails in planning, and the report says so.
     Run const again = run({"migrate", fixture("signals.db"), db.app_conninfo(), "--report", report, "--quiet"});

@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 using namespace s2p;
 using namespace s2p::test;
@@ -49,14 +50,6 @@ std::string altered_copy(const std::string &fixture_path, const std::string &sql
     std::string const path = temp_path(".db");
     std::filesystem::copy_file(fixture_path, path, std::filesystem::copy_options::overwrite_existing);
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
-    db.exec(sql);
-    return path;
-}
-
-std::string new_sqlite(const std::string &sql)
-{
-    std::string const path = temp_path(".db");
-    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec(sql);
     return path;
 }
@@ -296,4 +289,174 @@ TEST_CASE("a duplicate key or orphan found by PostgreSQL is a data error naming 
     CHECK(total_rows(db, "public") == 0);
     std::filesystem::remove(dup);
     std::filesystem::remove(orphan);
+}
+
+namespace {
+// Every index and constraint definition of a schema, to compare before and after.
+std::string schema_objects(TestDb &db)
+{
+    return db
+        .query(R"(SELECT string_agg(d, E'\n' ORDER BY d) FROM (
+                    SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public'
+                    UNION ALL
+                    SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
+                    FROM pg_constraint WHERE connamespace = 'public'::regnamespace) x)")[0][0]
+        .as<std::string>();
+}
+} // namespace
+
+TEST_CASE("indexes and foreign keys dropped for the load come back exactly", "[integration]")
+{
+    TestDb db;
+    db.load_schema_file(fixture("signals.pg.sql"));
+    db.exec("ALTER TABLE artifacts ADD CONSTRAINT artifacts_kind_check CHECK (kind <> '')");
+    db.exec("CREATE INDEX ix_partial ON tweets (lang) WHERE lang IS NOT NULL");
+    db.exec("CREATE INDEX ix_expr ON tweets (lower(author_handle))");
+    std::string const before = schema_objects(db);
+    CHECK(before.find("FOREIGN KEY") != std::string::npos);
+    CHECK(migrate(options(fixture("signals.db"), db)).code == ExitCode::Ok);
+    CHECK(schema_objects(db) == before);
+
+    // The same with --keep-indexes: nothing is dropped.
+    MigrateOptions o = options(fixture("signals.db"), db);
+    o.truncate = true;
+    o.keep_indexes = true;
+    CHECK(migrate(o).code == ExitCode::Ok);
+    CHECK(schema_objects(db) == before);
+}
+
+TEST_CASE("with keep_indexes, foreign key cycles still load without superuser", "[integration]")
+{
+    TestDb db;
+    db.exec(R"(CREATE TABLE teams (id bigint PRIMARY KEY, captain_id bigint);
+               CREATE TABLE players (id bigint PRIMARY KEY, team_id bigint NOT NULL REFERENCES teams(id));
+               ALTER TABLE teams ADD CONSTRAINT teams_captain_fk FOREIGN KEY (captain_id) REFERENCES players(id);)");
+    std::string const src = new_sqlite(R"(
+        CREATE TABLE teams (id INTEGER PRIMARY KEY, captain_id INTEGER);
+        CREATE TABLE players (id INTEGER PRIMARY KEY, team_id INTEGER NOT NULL);
+        INSERT INTO teams VALUES (1, 2);
+        INSERT INTO players VALUES (1, 1), (2, 1);)");
+    MigrateOptions o = options(src, db);
+    o.keep_indexes = true;
+    CHECK(migrate(o).code == ExitCode::Ok);
+    CHECK(db.query("SELECT count(*) FROM pg_constraint WHERE contype = 'f'")[0][0].as<int>() == 2);
+    std::filesystem::remove(src);
+}
+
+namespace {
+std::vector<std::string> lines_of(const std::string &path)
+{
+    std::vector<std::string> out;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+} // namespace
+
+TEST_CASE("on-error reject: bad rows go to the reject file, the rest is committed", "[integration][rejects]")
+{
+    TestDb db;
+    db.exec("CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL, n smallint, label varchar(3))");
+    std::string const src = new_sqlite(R"(
+        CREATE TABLE events (id INTEGER PRIMARY KEY, at TEXT, n INTEGER, label TEXT);
+        INSERT INTO events VALUES (1, '2024-01-01 00:00:00', 1, 'ok');
+        INSERT INTO events VALUES (2, '2024-13-01 00:00:00', 70000, 'toolong');
+        INSERT INTO events VALUES (3, '2024-01-03T10:00:00+02:00', 2, 'ok');
+        INSERT INTO events VALUES (4, NULL, 3, 'ok');
+        INSERT INTO events VALUES (5, '2024-01-05', 4, NULL);)");
+    MigrateOptions o = options(src, db);
+    o.on_error = OnError::Reject;
+    o.reject_file = temp_path(".jsonl");
+    MigrateResult const r = migrate(o);
+    CHECK(r.code == ExitCode::Rejected);
+    REQUIRE(r.tables.size() == 1);
+    CHECK(r.tables[0].rejects == 2);
+    CHECK(r.tables[0].rows_written == 3);
+    CHECK(db.query("SELECT string_agg(id::text, ',' ORDER BY id) FROM events")[0][0].as<std::string>() == "1,3,5");
+    auto const lines = lines_of(o.reject_file);
+    REQUIRE(lines.size() == 2);
+    // One line per row: the first bad column names it.
+    CHECK(lines[0].find(R"("table":"events","rowid":2,"key":"rowid 2","column":"at","reason":"timestamp_out_of_range")") !=
+          std::string::npos);
+    CHECK(lines[0].find(R"("row":{"id":2,"at":"2024-13-01 00:00:00","n":70000,"label":"toolong"})") != std::string::npos);
+    CHECK(lines[1].find(R"("rowid":4,"key":"rowid 4","column":"at","reason":"null_in_not_null")") != std::string::npos);
+    std::filesystem::remove(o.reject_file);
+    std::filesystem::remove(src);
+}
+
+TEST_CASE("rows PostgreSQL refuses are named; with on-error reject they are set aside", "[integration][rejects]")
+{
+    TestDb db;
+    db.exec("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, age int CHECK (age >= 0))");
+    // SQLite enforced neither rule: a negative age and a duplicate email.
+    std::string const src = new_sqlite(R"(
+        CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, age INTEGER);
+        INSERT INTO users VALUES (1, 'a@x', 30), (2, 'b@x', 40), (3, 'c@x', -1), (4, 'b@x', 20), (5, 'e@x', 50);)");
+    // Abort (the default): the first refused row is named by rowid, nothing is written.
+    try {
+        migrate(options(src, db));
+        FAIL("expected a DataError");
+    } catch (const DataError &e) {
+        std::string const m = e.what();
+        INFO(m);
+        CHECK(m.find("table \"users\", rowid 3") != std::string::npos);
+        CHECK(m.find("check_violation") != std::string::npos);
+    }
+    CHECK(db.query("SELECT count(*) FROM users")[0][0].as<int>() == 0);
+
+    MigrateOptions o = options(src, db);
+    o.on_error = OnError::Reject;
+    o.reject_file = temp_path(".jsonl");
+    MigrateResult const r = migrate(o);
+    CHECK(r.code == ExitCode::Rejected);
+    CHECK(db.query("SELECT string_agg(id::text, ',' ORDER BY id) FROM users")[0][0].as<std::string>() == "1,2,5");
+    auto const lines = lines_of(o.reject_file);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].find(R"("rowid":3)") != std::string::npos);
+    CHECK(lines[0].find(R"("reason":"check_violation")") != std::string::npos);
+    CHECK(lines[1].find(R"("rowid":4)") != std::string::npos);
+    CHECK(lines[1].find(R"("reason":"duplicate_key")") != std::string::npos);
+    std::filesystem::remove(o.reject_file);
+    std::filesystem::remove(src);
+}
+
+TEST_CASE("more rejects than --max-rejects stop the run with nothing written", "[integration][rejects]")
+{
+    TestDb db;
+    db.exec("CREATE TABLE t (id bigint PRIMARY KEY, n smallint)");
+    std::string const src = new_sqlite(R"(
+        CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER);
+        INSERT INTO t VALUES (1, 1), (2, 99999), (3, 99999), (4, 4);)");
+    MigrateOptions o = options(src, db);
+    o.on_error = OnError::Reject;
+    o.reject_file = temp_path(".jsonl");
+    o.max_rejects = 1;
+    CHECK_THROWS_AS(migrate(o), DataError);
+    CHECK(db.query("SELECT count(*) FROM t")[0][0].as<int>() == 0);
+    CHECK(lines_of(o.reject_file).size() == 1);
+    std::filesystem::remove(o.reject_file);
+    std::filesystem::remove(src);
+}
+
+TEST_CASE("explicit repairs: NUL bytes stripped, invalid UTF-8 replaced, invalid JSON to NULL", "[integration][rejects]")
+{
+    TestDb db;
+    db.exec("CREATE TABLE docs (id bigint PRIMARY KEY, title text, body jsonb)");
+    std::string const src = new_sqlite(R"(
+        CREATE TABLE docs (id INTEGER PRIMARY KEY, title TEXT, body TEXT);
+        INSERT INTO docs VALUES (1, 'a' || char(0) || 'b', '{"k": 1}');
+        INSERT INTO docs VALUES (2, CAST(X'6F6BFF21' AS TEXT), '{"k": 2}');
+        INSERT INTO docs VALUES (3, 'fine', '{"k": ');)");
+    // Without repairs each is an error.
+    CHECK_THROWS_AS(migrate(options(src, db)), DataError);
+    MigrateOptions o = options(src, db);
+    o.fixups = {NulBytes::Strip, InvalidUtf8::Replace, InvalidJson::Null};
+    MigrateResult const r = migrate(o);
+    CHECK(r.code == ExitCode::Ok);
+    CHECK(r.tables[0].repaired == 3);
+    auto const rows = db.query("SELECT title, body IS NULL FROM docs ORDER BY id");
+    CHECK(rows[0][0].as<std::string>() == "ab");
+    CHECK(rows[1][0].as<std::string>() == "ok\xEF\xBF\xBD!");
+    CHECK(rows[2][1].as<bool>());
+    std::filesystem::remove(src);
 }

@@ -64,14 +64,6 @@ Verified verify(TestDb &db, const std::string &source, long long sample_rows = 0
     return v;
 }
 
-std::string new_sqlite(const std::string &sql)
-{
-    std::string const path = temp_path(".db");
-    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec(sql);
-    return path;
-}
-
 // Damage made to the target after an exact migration of signals, and what the JSON
 // report must then say. Damaged rows are the first in key order: always in the sample.
 struct Damage {

@@ -1,0 +1,108 @@
+#include "deferred_indexes.hpp"
+
+#include "errors.hpp"
+#include "target_catalog.hpp"
+
+#include <pqxx/except>
+#include <pqxx/result>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace s2p {
+
+namespace {
+
+// Partitioned tables are left alone: their indexes cascade to partitions.
+constexpr char const *indexes_sql = R"SQL(
+SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid)
+FROM pg_index x
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_class c ON c.oid = x.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind = 'r'
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = c.oid)
+ORDER BY c.relname, i.relname
+)SQL";
+
+constexpr char const *foreign_keys_sql = R"SQL(
+SELECT c.relname, k.conname, pg_get_constraintdef(k.oid)
+FROM pg_constraint k
+JOIN pg_class c ON c.oid = k.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE k.contype = 'f' AND n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind = 'r'
+ORDER BY c.relname, k.conname
+)SQL";
+
+// A text[] literal for the table names, bound as one parameter.
+std::string text_array(const std::vector<std::string> &names)
+{
+    std::string out = "{";
+    for (auto const &n : names) {
+        if (out.size() > 1) out.push_back(',');
+        out.push_back('"');
+        for (char c : n) {
+            if (c == '"' || c == '\\') out.push_back('\\');
+            out.push_back(c);
+        }
+        out.push_back('"');
+    }
+    return out + "}";
+}
+
+std::vector<DeferredObject> read(pqxx::transaction_base &tx, char const *sql, const std::string &schema,
+                                 const std::vector<std::string> &tables)
+{
+    std::vector<DeferredObject> out;
+    for (auto const &row : tx.exec_params(sql, schema, text_array(tables))) {
+        out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
+    }
+    return out;
+}
+
+} // namespace
+
+bool DeferredObjects::contains_fk(const std::string &table, const std::string &name) const
+{
+    return std::any_of(foreign_keys.begin(), foreign_keys.end(),
+                       [&](const DeferredObject &o) { return o.table == table && o.name == name; });
+}
+
+DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::string &schema,
+                                      const std::vector<std::string> &tables)
+{
+    DeferredObjects d;
+    d.foreign_keys = read(tx, foreign_keys_sql, schema, tables);
+    d.indexes = read(tx, indexes_sql, schema, tables);
+    for (auto const &fk : d.foreign_keys) {
+        tx.exec("ALTER TABLE " + qualified(schema, fk.table) + " DROP CONSTRAINT " + quote_ident(fk.name));
+    }
+    for (auto const &ix : d.indexes) tx.exec("DROP INDEX " + qualified(schema, ix.name));
+    return d;
+}
+
+void recreate_deferred_objects(pqxx::transaction_base &tx, const std::string &schema,
+                               const DeferredObjects &objects,
+                               const std::function<void(const std::string &)> &note)
+{
+    for (auto const &ix : objects.indexes) {
+        note(fmt::format("recreating index {} on {}", ix.name, ix.table));
+        tx.exec(ix.definition); // pg_get_indexdef names the schema itself
+    }
+    for (auto const &fk : objects.foreign_keys) {
+        note(fmt::format("recreating foreign key {} on {}", fk.name, fk.table));
+        try {
+            tx.exec("ALTER TABLE " + qualified(schema, fk.table) + " ADD CONSTRAINT " + quote_ident(fk.name) + " " +
+                    fk.definition);
+        } catch (const pqxx::integrity_constraint_violation &e) {
+            std::string m = e.what();
+            while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+            throw DataError(fmt::format("foreign key {} on table \"{}\" fails after the load: {} (the source has "
+                                        "rows whose parent is missing); nothing was written",
+                                        fk.name, fk.table, m));
+        }
+    }
+}
+
+} // namespace s2p
