@@ -19,7 +19,7 @@ bool retryable_connect_error(const std::string &m)
     for (char const *final_error : {"password authentication failed", "no password supplied",
                                     "does not exist", "authentication method",
                                     "pg_hba.conf", "invalid connection option",
-                                    "invalid URI", "missing \"=\"", "invalid sslmode",
+                                    "invalid URI", "missing \"=\"", "invalid sslmode", "invalid percent-encoded",
                                     "permission denied"}) {
         if (m.find(final_error) != std::string::npos) return false;
     }

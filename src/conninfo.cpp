@@ -78,6 +78,15 @@ std::string mask_keyvalue(std::string_view s)
     return out;
 }
 
+std::string replace_all(std::string message, const std::string &secret)
+{
+    if (secret.empty()) return message;
+    for (std::size_t p = message.find(secret); p != std::string::npos; p = message.find(secret, p + mask.size())) {
+        message.replace(p, secret.size(), mask);
+    }
+    return message;
+}
+
 using Options = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
 
 Options parse(const std::string &conninfo)
@@ -133,13 +142,32 @@ std::string scrub_password(std::string message, const std::string &conninfo)
             if (std::string_view{o->keyword} == "password" && o->val) password = o->val;
         }
     }
+    if (password.empty()) password = written_password(conninfo); // libpq could not parse it
     if (password.empty()) {
         if (char const *e = std::getenv("PGPASSWORD"); e) password = e;
     }
-    if (password.size() < 1) return message;
-    for (std::size_t p = message.find(password); p != std::string::npos;
-         p = message.find(password, p + mask.size())) {
-        message.replace(p, password.size(), mask);
+    return replace_all(std::move(message), password);
+}
+
+std::string written_password(std::string_view conninfo)
+{
+    std::string const masked = mask_password(conninfo);
+    if (masked == conninfo) return {};
+    // The masked form differs from the original only where the password stood.
+    std::size_t prefix = 0;
+    while (prefix < masked.size() && prefix < conninfo.size() && masked[prefix] == conninfo[prefix]) ++prefix;
+    std::size_t suffix = 0;
+    while (suffix < masked.size() - prefix && suffix < conninfo.size() - prefix &&
+           masked[masked.size() - 1 - suffix] == conninfo[conninfo.size() - 1 - suffix])
+        ++suffix;
+    return std::string{conninfo.substr(prefix, conninfo.size() - prefix - suffix)};
+}
+
+std::string scrub_arguments(std::string message, int argc, const char *const *argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        std::string const secret = written_password(argv[i]);
+        if (!secret.empty()) message = replace_all(std::move(message), secret);
     }
     return message;
 }

@@ -21,4 +21,12 @@ std::string describe_target(const std::string &conninfo);
 // Removes a password that a message might quote (libpq or server text).
 std::string scrub_password(std::string message, const std::string &conninfo);
 
+// The password text in a URI or key=value string as written (what mask_password
+// hides), or "" when there is none. Works where libpq cannot parse the string.
+std::string written_password(std::string_view conninfo);
+
+// For error messages that may quote command-line arguments (a URL given where the
+// source file was expected): every argument's password is masked.
+std::string scrub_arguments(std::string message, int argc, const char *const *argv);
+
 } // namespace s2p

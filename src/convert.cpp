@@ -656,6 +656,27 @@ Converted to_bytea(const SqlValue &v, const PgType &t, const ConvertOptions &o, 
     return Converted::Value;
 }
 
+// timestamp(p) / time(p) round to p fractional digits (Prisma makes timestamp(3)):
+// digits beyond p that are not zero would be rounded away.
+bool fits_precision(const std::string &out, const PgType &t, ConvertError &err)
+{
+    if (t.precision < 0 || t.precision >= 6 || t.kind == PgKind::Date) return true;
+    std::size_t const colon = out.rfind(':');
+    if (colon == std::string::npos || colon + 3 >= out.size() || out[colon + 3] != '.') return true;
+    std::size_t const first = colon + 4;
+    std::size_t last = first;
+    while (last < out.size() && out[last] >= '0' && out[last] <= '9') ++last;
+    for (std::size_t i = first + static_cast<std::size_t>(t.precision); i < last; ++i) {
+        if (out[i] != '0') {
+            err.reason = Reason::PrecisionLoss;
+            err.message = fmt::format("{} keeps {} fractional digit{}; .{} would be rounded", t.name, t.precision,
+                                      t.precision == 1 ? "" : "s", out.substr(first, last - first));
+            return false;
+        }
+    }
+    return true;
+}
+
 Converted to_datetime(const SqlValue &v, const PgType &t, const ConvertOptions &o,
                       std::string &out, ConvertError &err)
 {
@@ -683,7 +704,8 @@ Converted to_datetime(const SqlValue &v, const PgType &t, const ConvertOptions &
         break;
     default: return mismatch(v, t, err);
     }
-    return ok ? Converted::Value : Converted::Error;
+    if (!ok) return Converted::Error;
+    return fits_precision(out, t, err) ? Converted::Value : Converted::Error;
 }
 
 } // namespace

@@ -7,6 +7,10 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <array>
+#include <vector>
+
 #include <cstdint>
 #include <cstring>
 
@@ -181,12 +185,63 @@ struct JsonScanner {
     }
 };
 
+// jsonb keeps only the last of duplicate keys: {"a":1,"a":2} would lose the 1.
+// Keys compare unescaped, as jsonb compares them.
+bool find_duplicate_key(simdjson::dom::element e, std::string_view &dup)
+{
+    using simdjson::dom::element_type;
+    if (e.type() == element_type::ARRAY) {
+        simdjson::dom::array arr;
+        if (e.get_array().get(arr) != simdjson::SUCCESS) return false;
+        for (simdjson::dom::element child : arr)
+            if (find_duplicate_key(child, dup)) return true;
+        return false;
+    }
+    simdjson::dom::object obj;
+    if (e.type() != element_type::OBJECT || e.get_object().get(obj) != simdjson::SUCCESS) return false;
+    // Objects are small in practice: a fixed array spares the allocation.
+    constexpr std::size_t small = 16;
+    std::array<std::string_view, small> fixed;
+    std::vector<std::string_view> many;
+    std::size_t n = 0;
+    for (auto field : obj) {
+        if (n < small) fixed[n] = field.key;
+        else {
+            if (many.empty()) many.assign(fixed.begin(), fixed.end());
+            many.push_back(field.key);
+        }
+        ++n;
+    }
+    std::string_view *keys = many.empty() ? fixed.data() : many.data();
+    std::sort(keys, keys + n);
+    for (std::size_t i = 1; i < n; ++i) {
+        if (keys[i] == keys[i - 1]) {
+            dup = keys[i];
+            return true;
+        }
+    }
+    for (auto field : obj)
+        if (find_duplicate_key(field.value, dup)) return true;
+    return false;
+}
+
 } // namespace
 
 bool check_json(std::string_view text, bool jsonb, ConvertError &err)
 {
     thread_local simdjson::dom::parser parser;
-    if (parser.parse(text.data(), text.size(), true).error() != simdjson::SUCCESS) {
+    simdjson::dom::element root;
+    auto const parse_error = parser.parse(text.data(), text.size(), true).get(root);
+    if (parse_error == simdjson::SUCCESS && jsonb) {
+        std::string_view dup;
+        if (find_duplicate_key(root, dup)) {
+            err.reason = Reason::BadJson;
+            err.message = fmt::format("duplicate key \"{}\" in a JSON object; jsonb keeps only the last one",
+                                      dup.substr(0, 40));
+            return false;
+        }
+    }
+    if (parse_error != simdjson::SUCCESS) {
         if (!valid_utf8(text)) {
             err.reason = Reason::InvalidUtf8;
             err.message = "invalid UTF-8 in JSON text";

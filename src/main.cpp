@@ -1,4 +1,5 @@
 // sqlite2pg: parse the command line, run, map failures to exit codes (README.md).
+#include "conninfo.hpp"
 #include "errors.hpp"
 #include "inspect.hpp"
 #include "interrupt.hpp"
@@ -40,11 +41,13 @@ int main(int argc, char **argv)
         return static_cast<int>(r.code);
     } catch (const Error &e) {
         std::fflush(stdout);
-        fmt::print(stderr, "sqlite2pg: error: {}\n", e.what());
+        // A URL given in the wrong place may be quoted back (as a file or table name).
+        fmt::print(stderr, "sqlite2pg: error: {}\n", scrub_arguments(e.what(), argc, argv));
         return static_cast<int>(e.code());
     } catch (const std::exception &e) {
         std::fflush(stdout);
-        fmt::print(stderr, "sqlite2pg: internal error: {} (please report this)\n", e.what());
+        fmt::print(stderr, "sqlite2pg: internal error: {} (please report this)\n",
+                   scrub_arguments(e.what(), argc, argv));
         return static_cast<int>(ExitCode::Internal);
     }
 }

@@ -596,6 +596,11 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         }
         print_summary(out, result.tables, since(started), verdict, false);
         return result;
+    } catch (const pqxx::in_doubt_error &e) {
+        throw TargetError(fmt::format("the connection to {} was lost during COMMIT: whether the migration was "
+                                      "committed is unknown; run `sqlite2pg verify` against the target before "
+                                      "anything else ({})",
+                                      describe_target(conninfo), scrub_password(e.what(), conninfo)));
     } catch (const pqxx::broken_connection &e) {
         throw TargetError(fmt::format("lost the connection to {}: {}; the transaction was not committed, "
                                       "the target is unchanged",

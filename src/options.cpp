@@ -255,6 +255,8 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
     check->add_option("--exclude-tables", c.selection.exclude_tables, "leave these tables out (comma-separated)")
         ->delimiter(',');
     check->add_flag("--truncate", c.truncate, "the migration will run with --truncate: non-empty tables are fine");
+    check->add_flag("--keep-indexes", c.keep_indexes,
+                    "the migration will run with --keep-indexes: table ownership is then not needed");
     check->add_option("--connect-retries", c.connect_retries, "connection attempts, with exponential backoff")
         ->capture_default_str();
 

@@ -52,6 +52,7 @@ struct CheckOptions {
     std::optional<std::string> source;  // check the tables of this file; else all in the schema
     Selection selection;
     bool truncate = false;              // as migrate --truncate: non-empty tables are fine
+    bool keep_indexes = false;          // as migrate --keep-indexes: ownership not needed for that
     int connect_retries = 5;
 };
 

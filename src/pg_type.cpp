@@ -45,6 +45,10 @@ PgType PgType::from_catalog(std::string_view typname, int typmod, std::string fo
         if (s & 0x400) s -= 0x800;
         t.scale = s;
     }
+    // timestamp(p), timestamptz(p), time(p): typmod is p; -1 means 6.
+    if ((t.kind == PgKind::Timestamp || t.kind == PgKind::Timestamptz || t.kind == PgKind::Time) && typmod >= 0) {
+        t.precision = typmod;
+    }
     return t;
 }
 

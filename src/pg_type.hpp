@@ -16,7 +16,7 @@ enum class PgKind {
 struct PgType {
     PgKind kind = PgKind::Other;
     int length = -1;    // varchar(n) / char(n): n characters; -1 unlimited
-    int precision = -1; // numeric(p,s): p; -1 unconstrained
+    int precision = -1; // numeric(p,s): p; timestamp(p)/time(p): p; -1 unconstrained
     int scale = -1;     // numeric(p,s): s
     std::string name;   // as format_type() prints it, for messages
 

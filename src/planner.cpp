@@ -114,6 +114,11 @@ Plan make_plan(const std::vector<SourceTable> &source, const TargetCatalog &targ
             }
             tp.columns.push_back({static_cast<int>(i), tc});
         }
+        if (tp.columns.empty() && !st.columns.empty()) {
+            problems.push_back(fmt::format("source table \"{}\" has no column that can be loaded into \"{}\" "
+                                           "(all its target columns are generated)",
+                                           st.name, tt->name));
+        }
         for (auto const &tc : tt->columns) {
             if (tc.not_null && !tc.has_default && !tc.identity && !tc.generated && !used.count(&tc)) {
                 problems.push_back(fmt::format("target column \"{}\".\"{}\" is NOT NULL without a default "

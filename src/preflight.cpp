@@ -45,9 +45,10 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
 )SQL";
 
-// The same owned-sequence join as sequences.cpp; setval() needs UPDATE on each.
+// The same owned-sequence join as sequences.cpp; ALTER SEQUENCE ... RESTART (which,
+// unlike setval(), a rollback undoes) needs ownership of each.
 constexpr char const *sequences_sql = R"SQL(
-SELECT s.oid::regclass::text, has_sequence_privilege(s.oid, 'UPDATE')
+SELECT s.oid::regclass::text, pg_has_role(s.relowner, 'USAGE')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_depend d ON d.refobjid = c.oid AND d.refclassid = 'pg_class'::regclass
@@ -196,9 +197,14 @@ void check_table(pqxx::dbtransaction &tx, const CheckOptions &o, const std::stri
     if (need_owner && !owner)
         missing.push_back(fmt::format("ownership (owned by {}; a foreign key in a cycle is dropped and re-added)",
                                       r[0][1].as<std::string>()));
+    else if (!o.keep_indexes && !owner)
+        missing.push_back(fmt::format("ownership (owned by {}; indexes and foreign keys are rebuilt after the load, "
+                                      "migrate --keep-indexes avoids that)",
+                                      r[0][1].as<std::string>()));
     pqxx::result const seqs = tx.exec_params(sequences_sql, o.target_schema, table);
     for (auto const &seq : seqs) {
-        if (!seq[1].as<bool>()) missing.push_back(fmt::format("UPDATE on sequence {} (setval)", seq[0].as<std::string>()));
+        if (!seq[1].as<bool>())
+            missing.push_back(fmt::format("ownership of sequence {} (restarted after the load)", seq[0].as<std::string>()));
     }
     if (!missing.empty()) {
         out.fail(subject, "missing privilege: " + joined(missing));

@@ -221,12 +221,12 @@ MigrateResult run_migrate_reported(const MigrateOptions &o, Log &log, std::FILE 
         return r;
     } catch (const Error &e) {
         in.code = e.code();
-        in.error = e.what();
+        in.error = scrub_password(e.what(), resolve_conninfo(o.target));
         try { finish(); } catch (const Error &w) { log.error(w.what()); }
         throw;
     } catch (const std::exception &e) {
         in.code = ExitCode::Internal;
-        in.error = e.what();
+        in.error = scrub_password(e.what(), resolve_conninfo(o.target));
         try { finish(); } catch (const Error &w) { log.error(w.what()); }
         throw;
     }

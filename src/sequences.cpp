@@ -34,15 +34,14 @@ std::vector<SequenceReset> reset_sequences(pqxx::transaction_base &tx, const std
             r.table = table;
             r.column = row[0].as<std::string>();
             r.sequence = row[1].as<std::string>();
-            std::string const start = row[2].as<std::string>();
-            // setval(seq, max, true) makes nextval return max + 1; with no rows,
-            // setval(seq, start, false) makes it return start.
-            std::string const sql = "SELECT setval($1::regclass, coalesce(m, $2::bigint), m IS NOT NULL), "
-                                    "coalesce(m + 1, $2::bigint) FROM (SELECT max(" +
-                                    quote_ident(r.column) + ")::bigint AS m FROM " +
-                                    qualified(schema, table) + ") x";
-            pqxx::result const res = tx.exec_params(sql, r.sequence, start);
-            r.next_value = res[0][1].as<long long>();
+            long long const start = row[2].as<long long>();
+            pqxx::result const max = tx.exec("SELECT max(" + quote_ident(r.column) + ")::bigint FROM " +
+                                             qualified(schema, table));
+            r.next_value = max[0][0].is_null() ? start : max[0][0].as<long long>() + 1;
+            // ALTER SEQUENCE ... RESTART is undone by a rollback; setval() is not, and
+            // would leave a failed run's target with a rewound sequence. r.sequence is
+            // regclass output: already quoted and qualified.
+            tx.exec("ALTER SEQUENCE " + r.sequence + " RESTART WITH " + std::to_string(r.next_value));
             out.push_back(std::move(r));
         }
     }

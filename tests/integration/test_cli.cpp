@@ -162,3 +162,17 @@ TEST_CASE("cli: a locked source waits, then exits 3 naming the lock", "[integrat
     CHECK(r.output.find("locked") != std::string::npos);
     std::filesystem::remove(src);
 }
+
+TEST_CASE("cli: a URL in the wrong place or with a raw % never shows its password", "[integration][cli]")
+{
+    Run r = run({"migrate", "postgresql://app:s3cret-WRONGPLACE@127.0.0.1:1/db"});
+    CHECK(r.code == 3);
+    CHECK(r.output.find("s3cret-WRONGPLACE") == std::string::npos);
+    CHECK(r.output.find("****") != std::string::npos);
+    std::string const src = simple_source();
+    r = run({"migrate", src, "postgresql://app:50%off-secret@127.0.0.1:1/db"});
+    CHECK(r.code == 4);
+    CHECK(r.output.find("after 1 attempt") != std::string::npos);
+    CHECK(r.output.find("off-secret") == std::string::npos);
+    std::filesystem::remove(src);
+}

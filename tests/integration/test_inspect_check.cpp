@@ -285,15 +285,29 @@ TEST_CASE("check as a role without privileges names each missing one", "[integra
     CheckReport const r = run_check(o, log);
     CHECK(has_line(r, CheckLine::Status::Info, "role", role.name));
     CHECK(has_line(r, CheckLine::Status::Fail, "table racks", "LOCK TABLE"));
-    CHECK(has_line(r, CheckLine::Status::Fail, "table racks", "UPDATE on sequence app.racks_id_seq"));
+    CHECK(has_line(r, CheckLine::Status::Fail, "table racks", "ownership of sequence app.racks_id_seq"));
+    CHECK(has_line(r, CheckLine::Status::Fail, "table racks", "indexes and foreign keys are rebuilt"));
     CHECK_FALSE(has_line(r, CheckLine::Status::Fail, "table racks", "INSERT"));
     CHECK(r.failures() == 1);
 
-    // Enough rights without owning anything: what a migration into this table needs.
-    db.exec("GRANT UPDATE ON app.racks TO " + role.name + "; GRANT UPDATE ON SEQUENCE app.racks_id_seq TO " + role.name);
+    // Table privileges are not enough: the sequence is restarted by its owner.
+    db.exec("GRANT UPDATE ON app.racks TO " + role.name);
+    o.keep_indexes = true;
+    CheckReport const not_owner = run_check(o, log);
+    CHECK(not_owner.failures() == 1);
+    CHECK(has_line(not_owner, CheckLine::Status::Fail, "table racks", "ownership of sequence"));
+    CHECK_FALSE(has_line(not_owner, CheckLine::Status::Fail, "table racks", "indexes and foreign keys"));
+
+    // What a managed database gives the application: it owns its tables.
+    {
+        pqxx::connection admin(db.admin_conninfo());
+        pqxx::nontransaction tx(admin);
+        tx.exec("ALTER TABLE app.racks OWNER TO " + role.name);
+    }
+    o.keep_indexes = false;
     CheckReport const ok = run_check(o, log);
     CHECK(ok.failures() == 0);
-    CHECK(has_line(ok, CheckLine::Status::Ok, "table racks", "privileges granted"));
+    CHECK(has_line(ok, CheckLine::Status::Ok, "table racks", "owned by the role"));
 }
 
 TEST_CASE("migrate --report: a parseable document for a success and for a failure", "[integration][report]")

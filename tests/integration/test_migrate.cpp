@@ -460,3 +460,24 @@ TEST_CASE("explicit repairs: NUL bytes stripped, invalid UTF-8 replaced, invalid
     CHECK(rows[2][1].as<bool>());
     std::filesystem::remove(src);
 }
+
+TEST_CASE("a failed run leaves sequences exactly as they were", "[integration]")
+{
+    TestDb db;
+    db.exec("CREATE TABLE s (id serial PRIMARY KEY, v text NOT NULL)");
+    db.exec("SELECT nextval('s_id_seq') FROM generate_series(1, 1000)");
+    std::string const src = new_sqlite(R"(
+        CREATE TABLE s (id INTEGER PRIMARY KEY, v TEXT);
+        INSERT INTO s VALUES (1, 'a'), (2, 'b');)");
+    // A target trigger that changes a value: the verification finds it after the
+    // sequence phase, and the run rolls back.
+    db.exec(R"(CREATE FUNCTION upper_v() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN NEW.v := upper(NEW.v); RETURN NEW; END $$;
+               CREATE TRIGGER t BEFORE INSERT ON s FOR EACH ROW EXECUTE FUNCTION upper_v();)");
+    MigrateOptions o = options(src, db);
+    o.verify = VerifyMode::Full;
+    CHECK_THROWS_AS(migrate(o), MismatchError);
+    CHECK(db.query("SELECT last_value FROM s_id_seq")[0][0].as<int>() == 1000);
+    CHECK(db.query("SELECT count(*) FROM s")[0][0].as<int>() == 0);
+    std::filesystem::remove(src);
+}

@@ -62,3 +62,16 @@ TEST_CASE("which connection failures are retried", "[conninfo][unit]")
     CHECK_FALSE(retryable_connect_error("FATAL:  database \"nope\" does not exist"));
     CHECK_FALSE(retryable_connect_error("invalid URI query parameter: \"x\""));
 }
+
+TEST_CASE("written_password and scrub_arguments work where libpq cannot parse", "[conninfo][unit]")
+{
+    CHECK(written_password("postgresql://app:50%off-secret@db/app") == "50%off-secret");
+    CHECK(written_password("host=db password=s3cret dbname=x") == "s3cret");
+    CHECK(written_password("postgresql://app@db/app") == "");
+    CHECK(written_password("app.db") == "");
+    const char *argv[] = {"sqlite2pg", "migrate", "postgresql://app:s3cret-pw@db/app"};
+    CHECK(scrub_arguments("source file 'postgresql://app:s3cret-pw@db/app' does not exist", 3, argv) ==
+          "source file 'postgresql://app:****@db/app' does not exist");
+    CHECK(scrub_password("invalid percent-encoded token: \"50%off-secret\"", "postgresql://app:50%off-secret@db/x") ==
+          "invalid percent-encoded token: \"****\"");
+}

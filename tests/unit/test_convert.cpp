@@ -747,3 +747,39 @@ TEST_CASE("date/time dispatch", "[convert]")
     CHECK(message(blob("x"), ty(PgKind::Timestamptz)) ==
           "BLOB value in a timestamp with time zone column");
 }
+
+TEST_CASE("jsonb: duplicate keys would lose a value and are refused; json keeps them", "[convert][unit]")
+{
+    ConvertError err;
+    CHECK_FALSE(check_json(R"({"a":1,"a":2})", true, err));
+    CHECK(err.reason == Reason::BadJson);
+    CHECK(err.message.find("duplicate key \"a\"") != std::string::npos);
+    CHECK_FALSE(check_json(R"([{"x":{"k":1,"j":0,"k":2}}])", true, err));
+    // Escapes are compared unescaped, as jsonb does.
+    CHECK_FALSE(check_json(R"({"a":1,"\u0061":2})", true, err));
+    CHECK(check_json(R"({"a":1,"a":2})", false, err));
+    CHECK(check_json(R"({"a":{"a":1},"b":[{"a":2},{"a":3}]})", true, err));
+    std::string many = "{";
+    for (int i = 0; i < 40; ++i) many += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\":" + std::to_string(i);
+    CHECK(check_json(many + "}", true, err));
+    CHECK_FALSE(check_json(many + ",\"k7\":0}", true, err));
+}
+
+TEST_CASE("timestamp(p) and time(p): digits beyond p would be rounded", "[convert][unit]")
+{
+    PgType ts3 = PgType::from_catalog("timestamptz", 3, "timestamp(3) with time zone");
+    CHECK(ts3.precision == 3);
+    std::string out;
+    ConvertError err;
+    CHECK(convert_value(SqlValue::text("2024-01-01 12:00:00.123"), ts3, {}, out, err) == Converted::Value);
+    CHECK(convert_value(SqlValue::text("2024-01-01 12:00:00.123000"), ts3, {}, out, err) == Converted::Value);
+    CHECK(convert_value(SqlValue::text("2024-01-01 12:00:00"), ts3, {}, out, err) == Converted::Value);
+    CHECK(convert_value(SqlValue::text("2024-01-01 12:00:00.1234"), ts3, {}, out, err) == Converted::Error);
+    CHECK(err.reason == Reason::PrecisionLoss);
+    PgType t0 = PgType::from_catalog("time", 0, "time(0) without time zone");
+    CHECK(convert_value(SqlValue::text("10:00:00.5"), t0, {}, out, err) == Converted::Error);
+    CHECK(convert_value(SqlValue::text("10:00:01"), t0, {}, out, err) == Converted::Value);
+    PgType ts = PgType::from_catalog("timestamp", -1, "timestamp without time zone");
+    CHECK(ts.precision == -1);
+    CHECK(convert_value(SqlValue::text("2024-01-01 12:00:00.123456"), ts, {}, out, err) == Converted::Value);
+}
