@@ -24,28 +24,42 @@ TableTypeProfile profile_types(SourceDb &db, const SourceTable &table,
             opts[c].push_back(o);
         }
     }
-    std::vector<int> indexes;
-    for (std::size_t c = 0; c < ncols; ++c) indexes.push_back(static_cast<int>(c));
-    RowCursor cur(db, table, indexes);
+    // Pass 1 tries only each column's first candidate: on clean data that is the
+    // choice, and one conversion per value keeps the profile close to a plain read.
+    // Only columns where it failed need their fallbacks tried, over the whole table
+    // again (pass 2), since a fallback must take every value, not only later ones.
     std::string out;
     ConvertError err;
-    while (cur.next()) {
-        ++tp.rows;
-        for (std::size_t c = 0; c < ncols; ++c) {
-            SqlValue const v = cur.value(static_cast<int>(c));
-            ColumnTypeProfile &p = tp.columns[c];
-            ++p.classes[static_cast<std::size_t>(v.cls)];
-            if (v.cls == StorageClass::Null) continue;
-            for (std::size_t k = 0; k < candidates[c].size(); ++k) {
-                // A candidate that failed once can no longer be chosen: only the
-                // first one's count is reported in full.
-                if (k > 0 && p.failures[k] > 0) continue;
-                if (convert_value(v, candidates[c][k].type, opts[c][k], out, err) == Converted::Error) {
-                    if (p.failures[k]++ == 0) p.example[k] = fmt::format("{}: {}", excerpt(v, 30), err.message);
+    auto scan = [&](const std::vector<int> &cols, bool first_pass) {
+        RowCursor cur(db, table, cols);
+        while (cur.next()) {
+            if (first_pass) ++tp.rows;
+            for (std::size_t i = 0; i < cols.size(); ++i) {
+                auto const c = static_cast<std::size_t>(cols[i]);
+                SqlValue const v = cur.value(static_cast<int>(i));
+                ColumnTypeProfile &p = tp.columns[c];
+                if (first_pass) ++p.classes[static_cast<std::size_t>(v.cls)];
+                if (v.cls == StorageClass::Null) continue;
+                std::size_t const from = first_pass ? 0 : 1;
+                std::size_t const to = first_pass ? 1 : candidates[c].size();
+                for (std::size_t k = from; k < to; ++k) {
+                    // A fallback that failed once can no longer be chosen: only the
+                    // first candidate's count is reported in full.
+                    if (k > 0 && p.failures[k] > 0) continue;
+                    if (convert_value(v, candidates[c][k].type, opts[c][k], out, err) == Converted::Error) {
+                        if (p.failures[k]++ == 0) p.example[k] = fmt::format("{}: {}", excerpt(v, 30), err.message);
+                    }
                 }
             }
         }
-    }
+    };
+    std::vector<int> all;
+    for (std::size_t c = 0; c < ncols; ++c) all.push_back(static_cast<int>(c));
+    scan(all, true);
+    std::vector<int> retry;
+    for (std::size_t c = 0; c < ncols; ++c)
+        if (tp.columns[c].failures[0] > 0 && candidates[c].size() > 1) retry.push_back(static_cast<int>(c));
+    if (!retry.empty()) scan(retry, false);
     for (std::size_t c = 0; c < ncols; ++c) {
         ColumnTypeProfile &p = tp.columns[c];
         p.fits = false;

@@ -68,7 +68,19 @@ void write_options(JsonWriter &j, const MigrateOptions &o)
     j.field("truncate", o.truncate).field("dry_run", o.dry_run);
     j.field("source_timezone", o.source_timezone).field("epoch_unit", epoch_unit_name(o.epoch_unit));
     j.field("text_to_bytea", o.text_to_bytea).field("connect_retries", o.connect_retries);
-    j.field("verify", verify_mode_name(o.verify));
+    j.field("verify", verify_mode_name(o.verify)).field("keep_indexes", o.keep_indexes);
+    j.field("on_error", o.on_error == OnError::Reject ? "reject" : "abort");
+    j.field("reject_file", o.on_error == OnError::Reject ? o.reject_file : std::string{});
+    j.field("max_rejects", static_cast<std::int64_t>(o.max_rejects));
+    j.field("nul_bytes", o.fixups.nul_bytes == NulBytes::Strip ? "strip" : "reject");
+    j.field("invalid_utf8", o.fixups.invalid_utf8 == InvalidUtf8::Replace ? "replace" : "reject");
+    j.field("invalid_json", o.fixups.invalid_json == InvalidJson::Null ? "null" : "reject");
+    j.key("create_schema").begin_object().field("enabled", o.schema.create);
+    j.field("quote_identifiers", o.schema.quote_identifiers).field("varchar_as_text", o.schema.varchar_as_text);
+    j.field("timestamp_without_tz", o.schema.timestamp_without_tz).field("cast_file", o.schema.cast_file);
+    j.key("casts").begin_array();
+    for (auto const &c : o.schema.casts) j.value(c);
+    j.end_array().end_object();
     j.end_object();
 }
 
