@@ -4,6 +4,7 @@
 #include "conninfo.hpp"
 #include "convert.hpp"
 #include "convert_time.hpp"
+#include "copy_binary.hpp"
 #include "copy_encoder.hpp"
 #include "copy_writer.hpp"
 #include "deferred_indexes.hpp"
@@ -80,7 +81,17 @@ struct TableLoad {
     Rejects *rejects;                    // reject mode: set the row aside; neither: throw
     Progress &progress;
     const std::set<std::int64_t> &skip;  // row ordinals set aside by an earlier attempt
+    CopyFormat format;
 };
+
+// Binary when asked for and every column's type has a binary form we write.
+CopyFormat table_copy_format(const TablePlan &tp, CopyFormat requested)
+{
+    if (requested == CopyFormat::Text) return CopyFormat::Text;
+    for (auto const &c : tp.columns)
+        if (!binary_copy_supported(c.target->type)) return CopyFormat::Text;
+    return CopyFormat::Binary;
+}
 
 // One pass over a table. Kept outside load_table so that, when the server refuses
 // a row, the caller still knows which rows were sent and can name it.
@@ -140,7 +151,8 @@ void load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, std::i
     RowCursor cur(src, *tp.source, indexes);
 
     std::string scratch_buffer;
-    CopyRowEncoder enc(writer ? writer->buffer() : scratch_buffer);
+    CopyRowEncoder enc(writer ? writer->buffer() : scratch_buffer, load.format, static_cast<int>(tp.columns.size()));
+    enc.begin_stream();
     std::string value;
     ConvertError err;
     int const ncols = static_cast<int>(tp.columns.size());
@@ -165,7 +177,7 @@ void load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, std::i
                 ++a.repaired[tc.name];
             }
             if (r == Converted::Value) {
-                enc.field(value);
+                enc.field(tc.type, value);
                 continue;
             }
             if (r == Converted::Null && !tc.not_null) {
@@ -210,6 +222,7 @@ void load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, std::i
         if ((st.rows_read & 1023) == 0) check_interrupt();
     }
     if (writer) {
+        enc.end_stream();
         long long const copied = writer->finish();
         if (copied != st.rows_written) {
             throw MismatchError(fmt::format("table \"{}\": PostgreSQL reports {} rows copied, {} were sent",
@@ -442,14 +455,16 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
             LoadAttempt a;
             for (;;) {
                 if (retry) tx->exec("SAVEPOINT sqlite2pg_table");
+                CopyFormat const format = table_copy_format(tp, o.copy_format);
                 TableLoad const load{tp, conv, o.fixups, o.dry_run ? &problems : nullptr,
-                                     rejects.file ? &rejects : nullptr, progress, skip};
+                                     rejects.file ? &rejects : nullptr, progress, skip, format};
                 std::unique_ptr<CopyWriter> writer;
                 if (!o.dry_run) {
-                    writer = std::make_unique<CopyWriter>(raw,
-                                                          "COPY " + qualified(o.target_schema, tp.target->name) +
-                                                              " (" + column_list(tp) + ") FROM STDIN",
-                                                          fmt::format("table \"{}\"", tp.target->name));
+                    writer = std::make_unique<CopyWriter>(
+                        raw,
+                        "COPY " + qualified(o.target_schema, tp.target->name) + " (" + column_list(tp) +
+                            ") FROM STDIN" + (format == CopyFormat::Binary ? " (FORMAT binary)" : ""),
+                        fmt::format("table \"{}\"", tp.target->name));
                 }
                 a = LoadAttempt{};
                 try {

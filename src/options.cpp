@@ -157,6 +157,13 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
                                                                                {"null", InvalidJson::Null}},
                                             CLI::ignore_case))
         ->default_str("reject");
+    migrate->add_option("--copy-format", m.copy_format,
+                        "binary: COPY in binary where every column's type allows it (faster); text: always text")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, CopyFormat>{{"binary", CopyFormat::Binary},
+                                                                              {"text", CopyFormat::Text}},
+                                            CLI::ignore_case))
+        ->option_text("binary|text")
+        ->default_str("binary");
     migrate->add_flag("--dry-run", m.dry_run, "read and convert every row, report every problem, write nothing");
     migrate->add_option("--source-timezone", m.source_timezone,
                         "IANA zone of date/time text without an offset")->capture_default_str();

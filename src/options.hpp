@@ -2,6 +2,7 @@
 // The command line: a contract with deploy scripts, so names stay as documented.
 // All option-conflict checks live here.
 #include "convert.hpp"
+#include "copy_encoder.hpp"
 #include "fixups.hpp"
 #include "planner.hpp"
 #include "schema_map.hpp"
@@ -22,6 +23,7 @@ struct MigrateOptions {
     Selection selection;
     bool truncate = false;
     bool keep_indexes = false; // load with secondary indexes and foreign keys in place
+    CopyFormat copy_format = CopyFormat::Binary; // per table: text when a column's type has no binary writer
     OnError on_error = OnError::Abort;
     std::string reject_file;    // --on-error reject: default SOURCE.rejects.jsonl
     long long max_rejects = 1000;

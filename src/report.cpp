@@ -69,6 +69,7 @@ void write_options(JsonWriter &j, const MigrateOptions &o)
     j.field("source_timezone", o.source_timezone).field("epoch_unit", epoch_unit_name(o.epoch_unit));
     j.field("text_to_bytea", o.text_to_bytea).field("connect_retries", o.connect_retries);
     j.field("verify", verify_mode_name(o.verify)).field("keep_indexes", o.keep_indexes);
+    j.field("copy_format", o.copy_format == CopyFormat::Binary ? "binary" : "text");
     j.field("on_error", o.on_error == OnError::Reject ? "reject" : "abort");
     j.field("reject_file", o.on_error == OnError::Reject ? o.reject_file : std::string{});
     j.field("max_rejects", static_cast<std::int64_t>(o.max_rejects));

@@ -58,9 +58,13 @@ std::string altered_copy(const std::string &fixture_path, const std::string &sql
 
 TEST_CASE("signals fixture: every value arrives exactly", "[integration]")
 {
+    // Binary COPY (the default) and text COPY must store the same values.
+    CopyFormat const format = GENERATE(CopyFormat::Binary, CopyFormat::Text);
     TestDb db;
     db.load_schema_file(fixture("signals.pg.sql"));
-    MigrateResult const r = migrate(options(fixture("signals.db"), db));
+    MigrateOptions o = options(fixture("signals.db"), db);
+    o.copy_format = format;
+    MigrateResult const r = migrate(o);
     CHECK(r.code == ExitCode::Ok);
     CHECK(r.tables.size() == 10);
     Compared const c = compare_all(db, fixture("signals.db"), "public");
@@ -73,7 +77,9 @@ TEST_CASE("inventory fixture into schema app, as a non-superuser, sequences give
     TestDb db;
     db.load_schema_file(fixture("inventory.pg.sql"), "app");
     db.exec("CREATE TABLE app.unused_in_source (id bigserial PRIMARY KEY)");
-    MigrateResult const r = migrate(options(fixture("inventory.db"), db, "app"));
+    MigrateOptions o = options(fixture("inventory.db"), db, "app");
+    o.copy_format = GENERATE(CopyFormat::Binary, CopyFormat::Text);
+    MigrateResult const r = migrate(o);
     CHECK(r.code == ExitCode::Ok);
     Compared const c = compare_all(db, fixture("inventory.db"), "app");
     CHECK(c.rows > 500);
@@ -386,6 +392,7 @@ TEST_CASE("on-error reject: bad rows go to the reject file, the rest is committe
 
 TEST_CASE("rows PostgreSQL refuses are named; with on-error reject they are set aside", "[integration][rejects]")
 {
+    CopyFormat const format = GENERATE(CopyFormat::Binary, CopyFormat::Text);
     TestDb db;
     db.exec("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, age int CHECK (age >= 0))");
     // SQLite enforced neither rule: a negative age and a duplicate email.
@@ -394,7 +401,9 @@ TEST_CASE("rows PostgreSQL refuses are named; with on-error reject they are set 
         INSERT INTO users VALUES (1, 'a@x', 30), (2, 'b@x', 40), (3, 'c@x', -1), (4, 'b@x', 20), (5, 'e@x', 50);)");
     // Abort (the default): the first refused row is named by rowid, nothing is written.
     try {
-        migrate(options(src, db));
+        MigrateOptions o = options(src, db);
+        o.copy_format = format;
+        migrate(o);
         FAIL("expected a DataError");
     } catch (const DataError &e) {
         std::string const m = e.what();
@@ -405,6 +414,7 @@ TEST_CASE("rows PostgreSQL refuses are named; with on-error reject they are set 
     CHECK(db.query("SELECT count(*) FROM users")[0][0].as<int>() == 0);
 
     MigrateOptions o = options(src, db);
+    o.copy_format = format;
     o.on_error = OnError::Reject;
     o.reject_file = temp_path(".jsonl");
     MigrateResult const r = migrate(o);

@@ -40,16 +40,19 @@ TEST_CASE("CopyRowEncoder: rows, NULL vs empty, discarding a row", "[copy][unit]
 {
     std::string buf;
     CopyRowEncoder enc(buf);
+    PgType text;
+    text.kind = PgKind::Text;
+    enc.begin_stream(); // nothing in text format
     enc.begin_row();
-    enc.field("1");
+    enc.field(text, "1");
     enc.null_field();
-    enc.field("");
-    enc.field("x\ty");
+    enc.field(text, "");
+    enc.field(text, "x\ty");
     enc.end_row();
     CHECK(buf == "1\t\\N\t\tx\\ty\n");
 
     enc.begin_row();
-    enc.field("bad");
+    enc.field(text, "bad");
     enc.discard_row();
     CHECK(buf == "1\t\\N\t\tx\\ty\n");
 
