@@ -22,7 +22,7 @@ Examples:
   DATABASE_URL=postgresql://app@db/app sqlite2pg migrate app.db --truncate
   sqlite2pg migrate app.db postgresql://app@db/app --create-schema --dry-run   (print the DDL and profile)
   sqlite2pg migrate app.db postgresql://app@db/app --create-schema --cast 'events.ts=timestamptz:epoch-ms'
-Exit codes: 0 ok, 2 usage, 3 source, 4 target, 5 data, 6 verification mismatch, 1 internal.
+Exit codes: 0 ok, 2 usage, 3 source, 4 target, 5 data, 6 verification mismatch, 7 committed with rejected rows, 130 interrupted, 1 internal.
 )";
 
 void check_conflicts(const MigrateOptions &o)
@@ -135,6 +135,7 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
         ->transform(CLI::CheckedTransformer(std::map<std::string, OnError>{{"abort", OnError::Abort},
                                                                            {"reject", OnError::Reject}},
                                             CLI::ignore_case))
+        ->option_text("abort|reject (default abort)")
         ->default_str("abort");
     migrate->add_option("--reject-file", m.reject_file, "JSON lines file for rejected rows (default: SOURCE.rejects.jsonl)");
     migrate->add_option("--max-rejects", m.max_rejects, "--on-error reject: abort once more rows than this are rejected")
@@ -144,25 +145,28 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
         ->transform(CLI::CheckedTransformer(std::map<std::string, NulBytes>{{"reject", NulBytes::Reject},
                                                                             {"strip", NulBytes::Strip}},
                                             CLI::ignore_case))
+        ->option_text("reject|strip (default reject)")
         ->default_str("reject");
     migrate->add_option("--invalid-utf8", m.fixups.invalid_utf8,
                         "invalid UTF-8 in text: reject the value, or replace bad bytes with U+FFFD")
         ->transform(CLI::CheckedTransformer(std::map<std::string, InvalidUtf8>{{"reject", InvalidUtf8::Reject},
                                                                                {"replace", InvalidUtf8::Replace}},
                                             CLI::ignore_case))
+        ->option_text("reject|replace (default reject)")
         ->default_str("reject");
     migrate->add_option("--invalid-json", m.fixups.invalid_json,
                         "invalid JSON in json/jsonb columns: reject the value, or store NULL (nullable columns only)")
         ->transform(CLI::CheckedTransformer(std::map<std::string, InvalidJson>{{"reject", InvalidJson::Reject},
                                                                                {"null", InvalidJson::Null}},
                                             CLI::ignore_case))
+        ->option_text("reject|null (default reject)")
         ->default_str("reject");
     migrate->add_option("--copy-format", m.copy_format,
                         "binary: COPY in binary where every column's type allows it (faster); text: always text")
         ->transform(CLI::CheckedTransformer(std::map<std::string, CopyFormat>{{"binary", CopyFormat::Binary},
                                                                               {"text", CopyFormat::Text}},
                                             CLI::ignore_case))
-        ->option_text("binary|text")
+        ->option_text("binary|text (default binary)")
         ->default_str("binary");
     migrate->add_flag("--dry-run", m.dry_run, "read and convert every row, report every problem, write nothing");
     migrate->add_option("--source-timezone", m.source_timezone,
@@ -173,6 +177,7 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
                                                  {"us", EpochUnit::Micros}};
     migrate->add_option("--epoch-unit", m.epoch_unit, "read numbers in date/time columns as Unix time in this unit")
         ->transform(CLI::CheckedTransformer(units, CLI::ignore_case))
+        ->option_text("none|s|ms|us (default none)")
         ->default_str("none");
     migrate->add_flag("--text-to-bytea", m.text_to_bytea, "store TEXT values found in bytea columns as their bytes");
     migrate->add_flag("--create-schema", m.schema.create,
@@ -202,6 +207,7 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
     migrate->add_option("--verify", m.verify,
                         "check the loaded rows against the source before COMMIT (a difference rolls back)")
         ->transform(CLI::CheckedTransformer(verify_modes, CLI::ignore_case))
+        ->option_text("sample|none|count|full (default sample)")
         ->default_str("sample");
     migrate->add_flag("-q,--quiet", m.quiet, "only warnings, errors and the summary");
     migrate->add_flag("-v,--verbose", m.verbose, "more detail");
@@ -238,6 +244,7 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
     verify->add_option("--source-timezone", v.source_timezone, "as given to migrate")->capture_default_str();
     verify->add_option("--epoch-unit", v.epoch_unit, "as given to migrate")
         ->transform(CLI::CheckedTransformer(units, CLI::ignore_case))
+        ->option_text("none|s|ms|us (default none)")
         ->default_str("none");
     verify->add_flag("--text-to-bytea", v.text_to_bytea, "as given to migrate");
     verify->add_option("--connect-retries", v.connect_retries, "connection attempts, with exponential backoff")
