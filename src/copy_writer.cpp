@@ -104,7 +104,7 @@ long long CopyWriter::finish()
     m_open = false;
     if (PQputCopyEnd(m_conn, nullptr) != 1) fail("ending COPY", PQerrorMessage(m_conn));
     long long rows = -1;
-    std::string error, sqlstate, column, server_message;
+    std::string error, sqlstate, column, server_message, constraint;
     std::optional<long long> line;
     auto field = [](PGresult *res, int code) {
         char const *v = PQresultErrorField(res, code);
@@ -117,6 +117,7 @@ long long CopyWriter::finish()
             error = describe_pg_error(res, m_conn);
             sqlstate = field(res, PG_DIAG_SQLSTATE);
             column = field(res, PG_DIAG_COLUMN_NAME);
+            constraint = field(res, PG_DIAG_CONSTRAINT_NAME);
             line = copy_line_from_context(field(res, PG_DIAG_CONTEXT));
             server_message = field(res, PG_DIAG_MESSAGE_PRIMARY);
             if (std::string const detail = field(res, PG_DIAG_MESSAGE_DETAIL); !detail.empty())
@@ -129,7 +130,7 @@ long long CopyWriter::finish()
     // Classes 22 (data exception) and 23 (integrity constraint violation: duplicate
     // key, orphan row, CHECK) are the source data's fault, not the target's.
     if (sqlstate.starts_with("22") || sqlstate.starts_with("23"))
-        throw CopyDataError(msg, sqlstate, line, column, server_message);
+        throw CopyDataError(msg, sqlstate, line, column, server_message, constraint);
     throw TargetError(msg);
 }
 

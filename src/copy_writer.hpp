@@ -22,15 +22,16 @@ namespace s2p {
 // so the row can be named in the source (and, with --on-error reject, set aside).
 struct CopyDataError : DataError {
     CopyDataError(const std::string &what, std::string sqlstate_, std::optional<long long> line_,
-                  std::string column_, std::string server_message_)
+                  std::string column_, std::string server_message_, std::string constraint_ = {})
         : DataError(what), sqlstate(std::move(sqlstate_)), line(line_), column(std::move(column_)),
-          server_message(std::move(server_message_))
+          server_message(std::move(server_message_)), constraint(std::move(constraint_))
     {
     }
     std::string sqlstate;
     std::optional<long long> line; // 1-based line of the COPY data
     std::string column;            // when the server names one
     std::string server_message;    // message and detail, one line
+    std::string constraint;        // the constraint the row breaks, when one
 };
 
 class CopyWriter {

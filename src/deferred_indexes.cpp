@@ -5,6 +5,7 @@
 
 #include <pqxx/except>
 #include <pqxx/result>
+#include <pqxx/field>
 
 #include <fmt/format.h>
 
@@ -16,7 +17,12 @@ namespace {
 
 // Partitioned tables are left alone: their indexes cascade to partitions.
 constexpr char const *indexes_sql = R"SQL(
-SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid)
+SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid), x.indisunique,
+  ARRAY(SELECT coalesce(a.attname, '') FROM unnest(x.indkey::int2[]) WITH ORDINALITY u(n, o)
+        LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.n
+        WHERE u.o <= x.indnkeyatts ORDER BY u.o),
+  ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts) k ORDER BY k),
+  coalesce(pg_get_expr(x.indpred, x.indrelid, true), ''), '', '{}'::name[]
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class c ON c.oid = x.indrelid
@@ -27,7 +33,12 @@ ORDER BY c.relname, i.relname
 )SQL";
 
 constexpr char const *foreign_keys_sql = R"SQL(
-SELECT c.relname, k.conname, pg_get_constraintdef(k.oid)
+SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), false,
+  ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(n, o)
+        JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.o),
+  '{}'::text[], '', k.confrelid::regclass::text,
+  ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(n, o)
+        JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.o)
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -51,12 +62,30 @@ std::string text_array(const std::vector<std::string> &names)
     return out + "}";
 }
 
+std::vector<std::string> strings(const pqxx::field &f)
+{
+    std::vector<std::string> out;
+    auto parser = f.as_array();
+    for (auto item = parser.get_next(); item.first != pqxx::array_parser::done; item = parser.get_next()) {
+        if (item.first == pqxx::array_parser::string_value) out.push_back(item.second);
+        else if (item.first == pqxx::array_parser::null_value) out.emplace_back();
+    }
+    return out;
+}
+
 std::vector<DeferredObject> read(pqxx::transaction_base &tx, char const *sql, const std::string &schema,
                                  const std::vector<std::string> &tables)
 {
     std::vector<DeferredObject> out;
     for (auto const &row : tx.exec_params(sql, schema, text_array(tables))) {
-        out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
+        DeferredObject o{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
+        o.unique = row[3].as<bool>();
+        o.columns = strings(row[4]);
+        o.key_sql = strings(row[5]);
+        o.predicate = row[6].as<std::string>();
+        o.parent = row[7].as<std::string>();
+        o.parent_columns = strings(row[8]);
+        out.push_back(std::move(o));
     }
     return out;
 }
@@ -84,17 +113,37 @@ DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::str
 
 void recreate_deferred_objects(pqxx::transaction_base &tx, const std::string &schema,
                                const DeferredObjects &objects,
-                               const std::function<void(const std::string &)> &note)
+                               const std::function<void(const std::string &)> &note,
+                               const ViolationHandler &on_violation)
 {
+    // A statement the rows break is retried after the handler set its rows aside;
+    // the handler removes at least one row each time or gives up, so this ends.
+    auto run = [&](const DeferredObject &o, const std::string &sql, bool foreign_key) {
+        for (;;) {
+            if (!on_violation) return tx.exec(sql), void();
+            tx.exec("SAVEPOINT sqlite2pg_rebuild");
+            try {
+                tx.exec(sql);
+                tx.exec("RELEASE SAVEPOINT sqlite2pg_rebuild");
+                return;
+            } catch (const pqxx::integrity_constraint_violation &) {
+                tx.exec("ROLLBACK TO SAVEPOINT sqlite2pg_rebuild");
+                if (!on_violation(o, foreign_key)) {
+                    tx.exec(sql); // fails again: reported as it comes
+                    return;
+                }
+            }
+        }
+    };
     for (auto const &ix : objects.indexes) {
         note(fmt::format("recreating index {} on {}", ix.name, ix.table));
-        tx.exec(ix.definition); // pg_get_indexdef names the schema itself
+        run(ix, ix.definition, false); // pg_get_indexdef names the schema itself
     }
     for (auto const &fk : objects.foreign_keys) {
         note(fmt::format("recreating foreign key {} on {}", fk.name, fk.table));
         try {
-            tx.exec("ALTER TABLE " + qualified(schema, fk.table) + " ADD CONSTRAINT " + quote_ident(fk.name) + " " +
-                    fk.definition);
+            run(fk, "ALTER TABLE " + qualified(schema, fk.table) + " ADD CONSTRAINT " + quote_ident(fk.name) + " " +
+                    fk.definition, true);
         } catch (const pqxx::integrity_constraint_violation &e) {
             std::string m = e.what();
             while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();

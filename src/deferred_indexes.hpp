@@ -17,6 +17,13 @@ struct DeferredObject {
     std::string table;      // in the target schema
     std::string name;       // index or constraint name
     std::string definition; // pg_get_indexdef / pg_get_constraintdef
+    // What orphans.hpp needs to find the rows that break it, read before the drop.
+    bool unique = false;                   // a unique index
+    std::vector<std::string> columns{};    // foreign key columns; index key columns ("" for an expression)
+    std::vector<std::string> key_sql{};    // index keys as SQL (column names or expressions)
+    std::string predicate{};               // a partial index's WHERE, as SQL
+    std::string parent{};                  // foreign key: the referenced table, as SQL (schema-qualified)
+    std::vector<std::string> parent_columns{};
 };
 
 struct DeferredObjects {
@@ -29,10 +36,17 @@ struct DeferredObjects {
 DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::string &schema,
                                       const std::vector<std::string> &tables);
 
-// Recreates indexes, then foreign keys (each validated by one query). A foreign key
-// whose rows have no parent throws DataError naming it.
+// Called when the loaded rows break a recreated object (SQLSTATE 23505 or 23503),
+// after the failed statement was rolled back to a savepoint: throws DataError naming
+// the first offending row, or sets the offenders aside and returns true to try again.
+// Returning false reports the failure as it came.
+using ViolationHandler = std::function<bool(const DeferredObject &, bool foreign_key)>;
+
+// Recreates indexes, then foreign keys (each validated by one query). Each runs in a
+// savepoint so that `on_violation` can look at the rows that break it.
 void recreate_deferred_objects(pqxx::transaction_base &tx, const std::string &schema,
                                const DeferredObjects &objects,
-                               const std::function<void(const std::string &)> &note);
+                               const std::function<void(const std::string &)> &note,
+                               const ViolationHandler &on_violation = {});
 
 } // namespace s2p

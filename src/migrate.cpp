@@ -9,11 +9,13 @@
 #include "copy_writer.hpp"
 #include "deferred_indexes.hpp"
 #include "interrupt.hpp"
+#include "orphans.hpp"
 #include "planner.hpp"
 #include "problems.hpp"
 #include "reject_file.hpp"
 #include "schema_create.hpp"
 #include "sequences.hpp"
+#include "source_rows.hpp"
 #include "source_reader.hpp"
 #include "target_catalog.hpp"
 #include "verify_counts.hpp"
@@ -39,20 +41,6 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t)
 {
     return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::string row_ref(const TablePlan &tp, const RowCursor &cur)
-{
-    if (!tp.source->without_rowid) return fmt::format("rowid {}", cur.rowid());
-    std::string names, values;
-    for (std::size_t i = 0; i < tp.columns.size(); ++i) {
-        auto const &sc = tp.source->columns[static_cast<std::size_t>(tp.columns[i].source_index)];
-        if (sc.pk_position == 0) continue;
-        if (!names.empty()) { names += ", "; values += ", "; }
-        names += sc.name;
-        values += excerpt(cur.value(static_cast<int>(i)), 20);
-    }
-    return fmt::format("key ({})=({})", names, values);
 }
 
 // --on-error reject: where bad rows go, and how many there may be.
@@ -100,43 +88,6 @@ struct LoadAttempt {
     std::vector<std::int64_t> not_sent; // ordinals (1-based, scan order) left out, ascending
     std::map<std::string, std::int64_t> repaired; // per column
 };
-
-RejectedRow rejected_row(const TablePlan &tp, const RowCursor &cur)
-{
-    RejectedRow r;
-    r.table = tp.source->name;
-    r.rowid = cur.rowid();
-    r.key = row_ref(tp, cur);
-    for (std::size_t i = 0; i < tp.columns.size(); ++i) {
-        r.row.emplace_back(tp.source->columns[static_cast<std::size_t>(tp.columns[i].source_index)].name,
-                           cur.value(static_cast<int>(i)));
-    }
-    return r;
-}
-
-// Converts, applying the repairs the operator chose when the first attempt fails.
-Converted convert_with_fixups(const SqlValue &v, const TargetColumn &tc, const ConvertOptions &conv,
-                              const FixupPolicy &fixups, std::string &value, ConvertError &err, bool &repaired)
-{
-    Converted r = convert_value(v, tc.type, conv, value, err);
-    repaired = false;
-    std::string text;
-    SqlValue current = v;
-    // A value may need two repairs (NUL bytes and invalid UTF-8); a third is never due.
-    for (int attempt = 0; r == Converted::Error && attempt < 2; ++attempt) {
-        Fixup const f = choose_fixup(fixups, err.reason, current, text);
-        if (f == Fixup::None) break;
-        if (f == Fixup::MakeNull) {
-            if (tc.not_null) break;
-            repaired = true;
-            return Converted::Null;
-        }
-        current = current.cls == StorageClass::Blob ? SqlValue::blob(text) : SqlValue::text(text);
-        r = convert_value(current, tc.type, conv, value, err);
-        repaired = r != Converted::Error;
-    }
-    return r;
-}
 
 void load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, std::int64_t source_rows, LoadAttempt &a)
 {
@@ -242,19 +193,6 @@ std::int64_t ordinal_of_copy_line(long long line, const std::vector<std::int64_t
         else break;
     }
     return ordinal;
-}
-
-// Reads the row at `ordinal` again (same read transaction, same order) and hands the
-// cursor to `use` while its values are valid.
-template <typename F> void visit_row_at(SourceDb &src, const TablePlan &tp, std::int64_t ordinal, F &&use)
-{
-    std::vector<int> indexes;
-    for (auto const &c : tp.columns) indexes.push_back(c.source_index);
-    RowCursor cur(src, *tp.source, indexes);
-    for (std::int64_t i = 0; i < ordinal; ++i) {
-        if (!cur.next()) throw SourceError(fmt::format("table \"{}\" has no row {}", tp.source->name, ordinal));
-    }
-    use(cur);
 }
 
 // Stable codes for rows the server refused, by SQLSTATE.
@@ -446,6 +384,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
             rejects.file = reject_file.get();
             rejects.max = o.max_rejects;
         }
+        std::map<std::string, std::vector<std::int64_t>> not_loaded; // per table, for orphans.hpp
         for (auto const &tp : plan.tables) {
             std::int64_t const source_rows = src.count_rows(*tp.source);
             std::set<std::int64_t> skip; // rows set aside so far (reject mode)
@@ -454,7 +393,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
             bool const retry = rejects.file != nullptr;
             LoadAttempt a;
             for (;;) {
-                if (retry) tx->exec("SAVEPOINT sqlite2pg_table");
+                if (!o.dry_run) tx->exec("SAVEPOINT sqlite2pg_table");
                 CopyFormat const format = table_copy_format(tp, o.copy_format);
                 TableLoad const load{tp, conv, o.fixups, o.dry_run ? &problems : nullptr,
                                      rejects.file ? &rejects : nullptr, progress, skip, format};
@@ -469,25 +408,34 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
                 a = LoadAttempt{};
                 try {
                     load_table(src, load, writer.get(), source_rows, a);
-                    if (retry) tx->exec("RELEASE SAVEPOINT sqlite2pg_table");
+                    if (!o.dry_run) tx->exec("RELEASE SAVEPOINT sqlite2pg_table");
                     break;
                 } catch (const CopyDataError &e) {
                     writer.reset();
                     if (!e.line) throw;
                     std::int64_t const ordinal = ordinal_of_copy_line(*e.line, a.not_sent);
+                    // Back to before the COPY, so the catalog can name the constraint's columns.
+                    tx->exec("ROLLBACK TO SAVEPOINT sqlite2pg_table");
+                    std::vector<std::string> const columns =
+                        e.column.empty() ? constraint_columns(*tx, o.target_schema, tp.target->name, e.constraint)
+                                         : std::vector<std::string>{e.column};
                     RejectedRow rr;
                     visit_row_at(src, tp, ordinal, [&](const RowCursor &cur) {
                         rr = rejected_row(tp, cur);
-                        rr.column = e.column;
+                        std::vector<std::string> values;
+                        for (auto const &c : columns) {
+                            for (std::size_t i = 0; i < tp.columns.size(); ++i)
+                                if (tp.columns[i].target->name == c) values.push_back(excerpt(cur.value(static_cast<int>(i))));
+                        }
+                        rr.column = joined(columns);
+                        rr.value = joined(values);
                         rr.reason_code = server_reason(e.sqlstate);
                         rr.message = "PostgreSQL refused the row: " + e.server_message;
-                        for (std::size_t i = 0; i < tp.columns.size(); ++i) {
-                            if (tp.columns[i].target->name == e.column) rr.value = excerpt(cur.value(static_cast<int>(i)));
-                        }
                         if (!retry) {
                             throw DataError(fmt::format("table \"{}\", {}{}: {} [{}]; nothing was written",
                                                         tp.source->name, rr.key,
-                                                        e.column.empty() ? "" : ", column \"" + e.column + "\"",
+                                                        columns.empty() ? "" : fmt::format(", column \"{}\": value {} —",
+                                                                                           rr.column, rr.value),
                                                         rr.message, rr.reason_code));
                         }
                         rejects.add(rr);
@@ -495,7 +443,6 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
                     // Rows already set aside in this attempt stay aside without a second line.
                     skip.insert(a.not_sent.begin(), a.not_sent.end());
                     skip.insert(ordinal);
-                    tx->exec("ROLLBACK TO SAVEPOINT sqlite2pg_table");
                     log.warn(fmt::format("{}: {} refused by PostgreSQL ({}); loading the table again without it",
                                          tp.source->name, rr.key, rr.reason_code));
                 }
@@ -513,6 +460,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
                 log.warn(fmt::format("{}: {} row{} rejected, see {}", tp.source->name, st.rejects,
                                      st.rejects == 1 ? "" : "s", o.reject_file));
             }
+            not_loaded[tp.target->name] = std::move(a.not_sent);
             if (trace) trace->tables.push_back(st);
             result.tables.push_back(std::move(st));
         }
@@ -539,7 +487,19 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
 
         if (!deferred.indexes.empty() || !deferred.foreign_keys.empty()) {
             phases.next("indexes");
-            recreate_deferred_objects(*tx, o.target_schema, deferred, [&](const std::string &m) { log.info(m); });
+            // Orphans and duplicates the rebuild finds are named, or set aside in reject mode.
+            ConstraintCheck check{*tx, src, plan, o.target_schema, conv, o.fixups, not_loaded, {}, {}};
+            if (rejects.file) check.reject = [&](const RejectedRow &r) { rejects.add(r); };
+            recreate_deferred_objects(*tx, o.target_schema, deferred, [&](const std::string &m) { log.info(m); },
+                                      [&](const DeferredObject &d, bool fk) { return handle_violation(check, d, fk); });
+            for (auto &st : result.tables) {
+                std::int64_t const n = check.removed.count(st.table) ? check.removed.at(st.table) : 0;
+                if (n == 0) continue;
+                st.rejects += n;
+                st.rows_written -= n;
+                log.warn(fmt::format("{}: {} row{} set aside by the foreign key and unique index checks, see {}",
+                                     st.table, n, n == 1 ? "" : "s", o.reject_file));
+            }
         }
 
         if (schema) {

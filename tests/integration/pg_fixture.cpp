@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <memory>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace s2p::test {
@@ -116,6 +118,31 @@ std::string new_sqlite(const std::string &sql)
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec(sql);
     return path;
+}
+
+std::string shell_quote(const std::string &s)
+{
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'') out += "'\\''";
+        else out.push_back(c);
+    }
+    return out + "'";
+}
+
+ToolRun run_tool(const std::vector<std::string> &args, const std::string &env)
+{
+    std::string cmd = env + " " + shell_quote(S2P_BINARY);
+    for (auto const &a : args) cmd += " " + shell_quote(a);
+    cmd += " 2>&1 </dev/null";
+    ToolRun r;
+    std::unique_ptr<FILE, int (*)(FILE *)> p(popen(cmd.c_str(), "r"), pclose);
+    if (!p) throw std::runtime_error("cannot run " + cmd);
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p.get())) r.output.append(buf, n);
+    int const status = pclose(p.release());
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
 }
 
 } // namespace s2p::test

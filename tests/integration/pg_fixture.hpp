@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace s2p::test {
 
@@ -41,5 +42,14 @@ std::string fixture(const std::string &name);
 std::string temp_path(const std::string &suffix);
 // A new SQLite file at a temp path, made by running `sql` on it.
 std::string new_sqlite(const std::string &sql);
+
+// The sqlite2pg binary run with `args` (each shell-quoted), `env` prefixed
+// ("VAR=value ..."); stdout and stderr together, stdin closed.
+struct ToolRun {
+    int code = -1; // exit status, -1 when killed by a signal
+    std::string output;
+};
+ToolRun run_tool(const std::vector<std::string> &args, const std::string &env = "");
+std::string shell_quote(const std::string &s);
 
 } // namespace s2p::test

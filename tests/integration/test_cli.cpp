@@ -16,34 +16,11 @@ using namespace s2p::test;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string output; // stdout and stderr together
-};
-
-std::string shell_quote(const std::string &s)
-{
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out.push_back(c);
-    }
-    return out + "'";
-}
+using Run = ToolRun;
 
 Run run(const std::vector<std::string> &args, const std::string &env = "")
 {
-    std::string cmd = env + " " + shell_quote(S2P_BINARY);
-    for (auto const &a : args) cmd += " " + shell_quote(a);
-    cmd += " 2>&1 </dev/null";
-    Run r;
-    std::unique_ptr<FILE, int (*)(FILE *)> p(popen(cmd.c_str(), "r"), pclose);
-    REQUIRE(p);
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p.get())) r.output.append(buf, n);
-    int const status = pclose(p.release());
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return run_tool(args, env);
 }
 
 // host and port of the app role's conninfo, to build URLs with other passwords.

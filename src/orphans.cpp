@@ -1,0 +1,284 @@
+#include "orphans.hpp"
+
+#include "convert.hpp"
+#include "errors.hpp"
+#include "problems.hpp"
+#include "source_rows.hpp"
+#include "target_catalog.hpp"
+
+#include <pqxx/result>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+namespace s2p {
+
+namespace {
+
+using Tuple = std::vector<std::string>; // key values in PostgreSQL's text output form
+
+std::string joined(const std::vector<std::string> &parts, const char *sep = ", ")
+{
+    std::string out;
+    for (auto const &p : parts) out += (out.empty() ? "" : sep) + p;
+    return out;
+}
+
+std::string quoted_list(const std::vector<std::string> &names, const std::string &alias = "")
+{
+    std::vector<std::string> q;
+    for (auto const &n : names) q.push_back(alias + quote_ident(n));
+    return joined(q);
+}
+
+// A text[] literal, bound as one parameter.
+std::string text_array(std::vector<std::string>::const_iterator b, std::vector<std::string>::const_iterator e)
+{
+    std::string out = "{";
+    for (auto it = b; it != e; ++it) {
+        if (out.size() > 1) out.push_back(',');
+        out.push_back('"');
+        for (char c : *it) {
+            if (c == '"' || c == '\\') out.push_back('\\');
+            out.push_back(c);
+        }
+        out.push_back('"');
+    }
+    return out + "}";
+}
+
+// The converter's output is PostgreSQL's input form; for these types it is also
+// exactly what PostgreSQL prints back, so no round trip is needed.
+bool prints_as_converted(PgKind k)
+{
+    return k == PgKind::Int2 || k == PgKind::Int4 || k == PgKind::Int8 || k == PgKind::Text || k == PgKind::Varchar;
+}
+
+std::vector<std::string> primary_key(pqxx::transaction_base &tx, const std::string &schema, const std::string &table)
+{
+    std::vector<std::string> out;
+    for (auto const &row : tx.exec_params(R"SQL(
+        SELECT a.attname FROM pg_index x
+        JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = ANY (x.indkey)
+        WHERE x.indrelid = $1::regclass AND x.indisprimary
+        ORDER BY array_position(x.indkey::int2[], a.attnum))SQL",
+                                           qualified(schema, table)))
+        out.push_back(row[0].as<std::string>());
+    return out;
+}
+
+// Index in tp.columns of the target column `name`, or -1 when the load does not fill it.
+int mapped(const TablePlan &tp, const std::string &name)
+{
+    for (std::size_t i = 0; i < tp.columns.size(); ++i)
+        if (tp.columns[i].target->name == name) return static_cast<int>(i);
+    return -1;
+}
+
+struct SourceMatch {
+    std::int64_t ordinal;
+    Tuple identity;
+};
+
+// Every loaded source row's identity, converted as the load did and printed as
+// PostgreSQL prints it (values of other types go through the server in batches).
+std::vector<SourceMatch> source_identities(ConstraintCheck &c, const TablePlan &tp, const std::vector<int> &cols)
+{
+    auto const &skip = c.not_loaded.count(tp.target->name) ? c.not_loaded.at(tp.target->name)
+                                                           : std::vector<std::int64_t>{};
+    std::vector<SourceMatch> out;
+    std::vector<std::set<std::string>> to_print(cols.size());
+    RowCursor cur(c.src, *tp.source, plan_column_indexes(tp));
+    std::int64_t ordinal = 0;
+    std::string value;
+    ConvertError err;
+    while (cur.next()) {
+        ++ordinal;
+        if (std::binary_search(skip.begin(), skip.end(), ordinal)) continue;
+        SourceMatch m{ordinal, {}};
+        bool null = false;
+        for (std::size_t k = 0; k < cols.size(); ++k) {
+            auto const &mapping = tp.columns[static_cast<std::size_t>(cols[k])];
+            bool repaired = false;
+            Converted const r = convert_with_fixups(cur.value(cols[k]), *mapping.target,
+                                                    mapping.convert ? *mapping.convert : c.conv, c.fixups, value,
+                                                    err, repaired);
+            if (r != Converted::Value) { null = true; break; }
+            m.identity.push_back(value);
+            if (!prints_as_converted(mapping.target->type.kind)) to_print[k].insert(value);
+        }
+        if (!null) out.push_back(std::move(m));
+    }
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+        if (to_print[k].empty()) continue;
+        std::vector<std::string> const values(to_print[k].begin(), to_print[k].end());
+        std::unordered_map<std::string, std::string> printed;
+        std::string const type = tp.columns[static_cast<std::size_t>(cols[k])].target->type.name;
+        for (std::size_t b = 0; b < values.size(); b += 10000) {
+            auto const e = std::min(values.size(), b + 10000);
+            auto const res = c.tx.exec_params("SELECT x::" + type + "::text FROM unnest($1::text[]) WITH ORDINALITY "
+                                              "u(x, o) ORDER BY o",
+                                              text_array(values.begin() + static_cast<long>(b),
+                                                         values.begin() + static_cast<long>(e)));
+            for (std::size_t i = 0; i < res.size(); ++i) printed[values[b + i]] = res[static_cast<int>(i)][0].c_str();
+        }
+        for (auto &m : out) m.identity[k] = printed[m.identity[k]];
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<std::string> constraint_columns(pqxx::transaction_base &tx, const std::string &schema,
+                                            const std::string &table, const std::string &name)
+{
+    std::vector<std::string> out;
+    if (name.empty()) return out;
+    for (auto const &row : tx.exec_params(R"SQL(
+        SELECT a.attname FROM pg_constraint k, unnest(k.conkey) WITH ORDINALITY u(n, o)
+        JOIN pg_attribute a ON a.attnum = u.n
+        WHERE k.conrelid = $1::regclass AND a.attrelid = k.conrelid AND k.conname = $2
+        ORDER BY u.o)SQL",
+                                           qualified(schema, table), name))
+        out.push_back(row[0].as<std::string>());
+    return out;
+}
+
+bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_key)
+{
+    auto const tp_it = std::find_if(c.plan.tables.begin(), c.plan.tables.end(),
+                                    [&](const TablePlan &t) { return t.target->name == o.table; });
+    if (tp_it == c.plan.tables.end() || o.columns.empty()) return false;
+    const TablePlan &tp = *tp_it;
+    std::string const table = qualified(c.schema, o.table);
+
+    // Rows are told apart by the primary key; without one (or one the load does not
+    // fill), by the constraint's own columns, which is exact for an orphan and makes
+    // every copy of a duplicate an offender.
+    std::vector<std::string> identity = primary_key(c.tx, c.schema, o.table);
+    bool by_key = !identity.empty();
+    std::vector<int> cols;
+    for (auto const &n : identity) cols.push_back(mapped(tp, n));
+    if (!by_key || std::count(cols.begin(), cols.end(), -1) > 0) {
+        by_key = false;
+        identity = o.columns;
+        cols.clear();
+        for (auto const &n : identity) cols.push_back(n.empty() ? -1 : mapped(tp, n));
+        if (std::count(cols.begin(), cols.end(), -1) > 0) return false;
+    }
+
+    // The offending target rows: identity, and for duplicates the key they share.
+    std::string sql = "SELECT ";
+    for (auto const &n : identity) sql += "c." + quote_ident(n) + "::text, ";
+    if (foreign_key) {
+        std::string cond, join;
+        for (std::size_t i = 0; i < o.columns.size(); ++i) {
+            cond += " AND c." + quote_ident(o.columns[i]) + " IS NOT NULL";
+            join += std::string(i ? " AND " : "") + "p." + quote_ident(o.parent_columns.at(i)) + " = c." +
+                    quote_ident(o.columns[i]);
+        }
+        sql += "'' FROM " + table + " c WHERE true" + cond + " AND NOT EXISTS (SELECT 1 FROM " + o.parent + " p WHERE " +
+               join + ")";
+    } else {
+        std::string const keys = joined(o.key_sql);
+        std::string const pred = o.predicate.empty() ? "true" : "(" + o.predicate + ")";
+        sql += "ROW(" + keys + ")::text FROM " + table + " c WHERE " + pred + " AND (" + keys + ") IN (SELECT " + keys +
+               " FROM " + table + " WHERE " + pred + " GROUP BY " + keys + " HAVING count(*) > 1)";
+    }
+    std::map<Tuple, std::string> offenders; // identity -> shared key
+    for (auto const &row : c.tx.exec(sql)) {
+        Tuple t;
+        for (std::size_t i = 0; i < identity.size(); ++i) t.push_back(row[static_cast<int>(i)].c_str());
+        offenders.emplace(std::move(t), row[static_cast<int>(identity.size())].c_str());
+    }
+    if (offenders.empty()) return false;
+
+    // Their source rows, in scan order; of duplicates told apart by the primary key
+    // the first copy stays.
+    std::map<std::string, std::vector<std::int64_t>> groups;
+    std::vector<std::int64_t> rejected;
+    std::map<std::int64_t, Tuple> identity_of;
+    for (auto &m : source_identities(c, tp, cols)) {
+        auto const it = offenders.find(m.identity);
+        if (it == offenders.end()) continue;
+        groups[it->second].push_back(m.ordinal);
+        identity_of[m.ordinal] = std::move(m.identity);
+    }
+    std::map<std::int64_t, std::int64_t> other_copy; // duplicate -> the copy it is compared with
+    std::int64_t first_offender = 0;                 // what abort names: the first row that breaks the rule
+    for (auto const &[key, ordinals] : groups) {
+        if (!foreign_key && ordinals.size() < 2) continue;
+        bool const keep_first = !foreign_key && by_key;
+        for (std::size_t i = keep_first ? 1 : 0; i < ordinals.size(); ++i) {
+            rejected.push_back(ordinals[i]);
+            if (!foreign_key) other_copy[ordinals[i]] = i == 0 ? ordinals[1] : ordinals[0];
+        }
+        std::int64_t const named = foreign_key ? ordinals[0] : ordinals[1];
+        if (first_offender == 0 || named < first_offender) first_offender = named;
+    }
+    if (rejected.empty()) return false;
+    std::sort(rejected.begin(), rejected.end());
+
+    // The constraint's columns in the source row, for the message.
+    std::vector<std::string> shown;
+    for (std::size_t i = 0; i < o.columns.size(); ++i) shown.push_back(o.columns[i].empty() ? o.key_sql.at(i) : o.columns[i]);
+    auto record = [&](const RowCursor &cur, std::int64_t ordinal) {
+        RejectedRow rr = rejected_row(tp, cur);
+        rr.column = joined(shown);
+        std::vector<std::string> values;
+        for (auto const &n : o.columns) {
+            int const i = n.empty() ? -1 : mapped(tp, n);
+            values.push_back(i < 0 ? "?" : excerpt(cur.value(i)));
+        }
+        rr.value = joined(values);
+        if (foreign_key) {
+            rr.reason_code = "orphan_row";
+            rr.message = fmt::format("no row in {} has ({}) = ({}) (foreign key {}, checked after the load)", o.parent,
+                                     joined(o.parent_columns), rr.value, o.name);
+        } else {
+            rr.reason_code = "duplicate_key";
+            std::string other;
+            visit_row_at(c.src, tp, other_copy.at(ordinal), [&](const RowCursor &f) { other = row_ref(tp, f); });
+            rr.message = fmt::format("same key {} as {} (unique index {}, checked after the load){}",
+                                     offenders.at(identity_of.at(ordinal)), other, o.name,
+                                     by_key ? "" : "; no primary key tells the copies apart, so every copy is set aside");
+        }
+        return rr;
+    };
+
+    if (!c.reject) {
+        RejectedRow rr;
+        visit_row_at(c.src, tp, first_offender, [&](const RowCursor &cur) { rr = record(cur, first_offender); });
+        throw DataError(fmt::format("table \"{}\", {}, column \"{}\": value {} — {} [{}]; nothing was written (fix the "
+                                    "source, or run with --on-error reject to set such rows aside)",
+                                    rr.table, rr.key, rr.column, rr.value, rr.message, rr.reason_code));
+    }
+
+    // One pass over the source for the reject lines, then the rows leave the target.
+    {
+        RowCursor cur(c.src, *tp.source, plan_column_indexes(tp));
+        std::int64_t ordinal = 0;
+        auto next = rejected.begin();
+        while (next != rejected.end() && cur.next()) {
+            if (++ordinal != *next) continue;
+            c.reject(record(cur, ordinal));
+            ++next;
+        }
+    }
+    std::string del = "DELETE FROM " + table + " WHERE ";
+    for (std::size_t i = 0; i < identity.size(); ++i)
+        del += fmt::format("{}{} = ${}", i ? " AND " : "", quote_ident(identity[i]), i + 1);
+    std::set<Tuple> deleted;
+    for (auto const ordinal : rejected) {
+        Tuple const &t = identity_of.at(ordinal);
+        if (!deleted.insert(t).second) continue;
+        c.tx.exec_params(del, pqxx::prepare::make_dynamic_params(t.begin(), t.end()));
+    }
+    c.removed[o.table] += static_cast<std::int64_t>(rejected.size());
+    return true;
+}
+
+} // namespace s2p
