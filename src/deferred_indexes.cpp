@@ -1,5 +1,6 @@
 #include "deferred_indexes.hpp"
 
+#include "connect.hpp"
 #include "errors.hpp"
 #include "target_catalog.hpp"
 
@@ -10,6 +11,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
+
+#include <libpq-fe.h>
 
 namespace s2p {
 
@@ -90,6 +94,16 @@ std::vector<DeferredObject> read(pqxx::transaction_base &tx, char const *sql, co
     return out;
 }
 
+// Runs one statement on the raw connection: "" when it succeeded, else its SQLSTATE.
+std::string raw_exec(pg_conn *conn, const std::string &sql)
+{
+    std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn, sql.c_str()), &PQclear);
+    auto const status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return "";
+    char const *state = res ? PQresultErrorField(res.get(), PG_DIAG_SQLSTATE) : nullptr;
+    return state && *state ? state : "XX000";
+}
+
 } // namespace
 
 bool DeferredObjects::contains_fk(const std::string &table, const std::string &name) const
@@ -111,27 +125,31 @@ DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::str
     return d;
 }
 
-void recreate_deferred_objects(pqxx::transaction_base &tx, const std::string &schema,
+void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schema,
                                const DeferredObjects &objects,
                                const std::function<void(const std::string &)> &note,
                                const ViolationHandler &on_violation)
 {
     // A statement the rows break is retried after the handler set its rows aside;
     // the handler removes at least one row each time or gives up, so this ends.
+    // pqxx 6 ends the whole transaction when a statement fails, so the attempt runs
+    // on the raw connection inside a savepoint; a failure the handler does not take
+    // is repeated through pqxx, which reports it as usual.
+    pg_conn *const raw = raw_connection(tx);
     auto run = [&](const DeferredObject &o, const std::string &sql, bool foreign_key) {
         for (;;) {
             if (!on_violation) return tx.exec(sql), void();
             tx.exec("SAVEPOINT sqlite2pg_rebuild");
-            try {
-                tx.exec(sql);
+            std::string const state = raw_exec(raw, sql);
+            if (state.empty()) {
                 tx.exec("RELEASE SAVEPOINT sqlite2pg_rebuild");
                 return;
-            } catch (const pqxx::integrity_constraint_violation &) {
-                tx.exec("ROLLBACK TO SAVEPOINT sqlite2pg_rebuild");
-                if (!on_violation(o, foreign_key)) {
-                    tx.exec(sql); // fails again: reported as it comes
-                    return;
-                }
+            }
+            if (std::string const r = raw_exec(raw, "ROLLBACK TO SAVEPOINT sqlite2pg_rebuild"); !r.empty())
+                throw TargetError("ROLLBACK TO SAVEPOINT failed after a constraint rebuild (SQLSTATE " + r + ")");
+            if ((state != "23505" && state != "23503") || !on_violation(o, foreign_key)) {
+                tx.exec(sql); // fails again: reported as it comes
+                return;
             }
         }
     };

@@ -5,6 +5,7 @@
 // load drops them and recreates them exactly afterwards; a failure rolls the drop
 // back with everything else. Primary keys and unique constraints stay: other
 // tables' foreign keys may depend on them, and they catch duplicates as rows arrive.
+#include <pqxx/dbtransaction>
 #include <pqxx/transaction_base>
 
 #include <functional>
@@ -44,7 +45,7 @@ using ViolationHandler = std::function<bool(const DeferredObject &, bool foreign
 
 // Recreates indexes, then foreign keys (each validated by one query). Each runs in a
 // savepoint so that `on_violation` can look at the rows that break it.
-void recreate_deferred_objects(pqxx::transaction_base &tx, const std::string &schema,
+void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schema,
                                const DeferredObjects &objects,
                                const std::function<void(const std::string &)> &note,
                                const ViolationHandler &on_violation = {});

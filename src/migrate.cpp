@@ -432,9 +432,9 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
                         rr.reason_code = server_reason(e.sqlstate);
                         rr.message = "PostgreSQL refused the row: " + e.server_message;
                         if (!retry) {
-                            throw DataError(fmt::format("table \"{}\", {}{}: {} [{}]; nothing was written",
+                            throw DataError(fmt::format("table \"{}\", {}{} {} [{}]; nothing was written",
                                                         tp.source->name, rr.key,
-                                                        columns.empty() ? "" : fmt::format(", column \"{}\": value {} —",
+                                                        columns.empty() ? ":" : fmt::format(", column \"{}\": value {} —",
                                                                                            rr.column, rr.value),
                                                         rr.message, rr.reason_code));
                         }

@@ -27,13 +27,6 @@ std::string joined(const std::vector<std::string> &parts, const char *sep = ", "
     return out;
 }
 
-std::string quoted_list(const std::vector<std::string> &names, const std::string &alias = "")
-{
-    std::vector<std::string> q;
-    for (auto const &n : names) q.push_back(alias + quote_ident(n));
-    return joined(q);
-}
-
 // A text[] literal, bound as one parameter.
 std::string text_array(std::vector<std::string>::const_iterator b, std::vector<std::string>::const_iterator e)
 {
@@ -228,12 +221,15 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
     auto record = [&](const RowCursor &cur, std::int64_t ordinal) {
         RejectedRow rr = rejected_row(tp, cur);
         rr.column = joined(shown);
+        // Source values of plain columns; an expression key shows the value PostgreSQL computed.
         std::vector<std::string> values;
+        bool expression = false;
         for (auto const &n : o.columns) {
             int const i = n.empty() ? -1 : mapped(tp, n);
-            values.push_back(i < 0 ? "?" : excerpt(cur.value(i)));
+            if (i < 0) expression = true;
+            else values.push_back(excerpt(cur.value(i)));
         }
-        rr.value = joined(values);
+        rr.value = expression ? offenders.at(identity_of.at(ordinal)) : joined(values);
         if (foreign_key) {
             rr.reason_code = "orphan_row";
             rr.message = fmt::format("no row in {} has ({}) = ({}) (foreign key {}, checked after the load)", o.parent,
@@ -244,7 +240,9 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
             visit_row_at(c.src, tp, other_copy.at(ordinal), [&](const RowCursor &f) { other = row_ref(tp, f); });
             rr.message = fmt::format("same key {} as {} (unique index {}, checked after the load){}",
                                      offenders.at(identity_of.at(ordinal)), other, o.name,
-                                     by_key ? "" : "; no primary key tells the copies apart, so every copy is set aside");
+                                     by_key || !c.reject ? ""
+                                                         : "; no primary key tells the copies apart, so every copy is "
+                                                           "set aside");
         }
         return rr;
     };
