@@ -94,17 +94,25 @@ std::vector<DeferredObject> read(pqxx::transaction_base &tx, char const *sql, co
     return out;
 }
 
-// Runs one statement on the raw connection: "" when it succeeded, else its SQLSTATE.
-std::string raw_exec(pg_conn *conn, const std::string &sql)
-{
-    std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn, sql.c_str()), &PQclear);
-    auto const status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return "";
-    char const *state = res ? PQresultErrorField(res.get(), PG_DIAG_SQLSTATE) : nullptr;
-    return state && *state ? state : "XX000";
-}
-
 } // namespace
+
+RawOutcome raw_exec(pg_conn *conn, const std::string &sql, const std::vector<std::string> &params)
+{
+    std::vector<char const *> values;
+    for (auto const &p : params) values.push_back(p.c_str());
+    std::unique_ptr<PGresult, decltype(&PQclear)> res(
+        PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0),
+        &PQclear);
+    auto const status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return {};
+    auto field = [&](int code) -> std::string {
+        char const *v = res ? PQresultErrorField(res.get(), code) : nullptr;
+        return v ? v : "";
+    };
+    RawOutcome out{field(PG_DIAG_SQLSTATE), field(PG_DIAG_CONSTRAINT_NAME), field(PG_DIAG_TABLE_NAME)};
+    if (out.sqlstate.empty()) out.sqlstate = "XX000";
+    return out;
+}
 
 bool DeferredObjects::contains_fk(const std::string &table, const std::string &name) const
 {
@@ -125,8 +133,26 @@ DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::str
     return d;
 }
 
+DeferredObject drop_foreign_key(pqxx::transaction_base &tx, const std::string &schema, const std::string &table,
+                                const std::string &name)
+{
+    // The server names the referenced table when a delete breaks the key: find its owner.
+    auto const owner = tx.exec_params(R"SQL(
+        SELECT c.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+        WHERE k.contype = 'f' AND k.conname = $1 AND (k.conrelid = $2::regclass OR k.confrelid = $2::regclass)
+        ORDER BY k.conrelid = $2::regclass DESC LIMIT 1)SQL",
+                                      name, qualified(schema, table));
+    std::string const child = owner.empty() ? table : owner[0][0].as<std::string>();
+    for (auto &fk : read(tx, foreign_keys_sql, schema, {child})) {
+        if (fk.name != name) continue;
+        tx.exec("ALTER TABLE " + qualified(schema, child) + " DROP CONSTRAINT " + quote_ident(name));
+        return std::move(fk);
+    }
+    throw TargetError(fmt::format("foreign key {} on table \"{}\" not found", name, table));
+}
+
 void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schema,
-                               const DeferredObjects &objects,
+                               DeferredObjects &objects,
                                const std::function<void(const std::string &)> &note,
                                const ViolationHandler &on_violation)
 {
@@ -140,12 +166,12 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
         for (;;) {
             if (!on_violation) return tx.exec(sql), void();
             tx.exec("SAVEPOINT sqlite2pg_rebuild");
-            std::string const state = raw_exec(raw, sql);
+            std::string const state = raw_exec(raw, sql).sqlstate;
             if (state.empty()) {
                 tx.exec("RELEASE SAVEPOINT sqlite2pg_rebuild");
                 return;
             }
-            if (std::string const r = raw_exec(raw, "ROLLBACK TO SAVEPOINT sqlite2pg_rebuild"); !r.empty())
+            if (std::string const r = raw_exec(raw, "ROLLBACK TO SAVEPOINT sqlite2pg_rebuild").sqlstate; !r.empty())
                 throw TargetError("ROLLBACK TO SAVEPOINT failed after a constraint rebuild (SQLSTATE " + r + ")");
             if ((state != "23505" && state != "23503") || !on_violation(o, foreign_key)) {
                 tx.exec(sql); // fails again: reported as it comes
@@ -157,7 +183,9 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
         note(fmt::format("recreating index {} on {}", ix.name, ix.table));
         run(ix, ix.definition, false); // pg_get_indexdef names the schema itself
     }
-    for (auto const &fk : objects.foreign_keys) {
+    // By index: the handler may add foreign keys while this runs.
+    for (std::size_t i = 0; i < objects.foreign_keys.size(); ++i) {
+        DeferredObject const fk = objects.foreign_keys[i];
         note(fmt::format("recreating foreign key {} on {}", fk.name, fk.table));
         try {
             run(fk, "ALTER TABLE " + qualified(schema, fk.table) + " ADD CONSTRAINT " + quote_ident(fk.name) + " " +

@@ -8,6 +8,8 @@
 #include <pqxx/dbtransaction>
 #include <pqxx/transaction_base>
 
+struct pg_conn;
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -37,6 +39,20 @@ struct DeferredObjects {
 DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::string &schema,
                                       const std::vector<std::string> &tables);
 
+// A statement run on the raw connection, for statements that may fail inside a
+// savepoint (pqxx 6 ends the whole transaction when one fails).
+struct RawOutcome {
+    std::string sqlstate;   // empty: it succeeded
+    std::string constraint; // of a failure, when the server names one
+    std::string table;
+};
+RawOutcome raw_exec(pg_conn *conn, const std::string &sql, const std::vector<std::string> &params = {});
+
+// Drops one foreign key of `table` and returns it, to recreate after the load like
+// the others (a foreign key the load met row by row, or one inside a cycle).
+DeferredObject drop_foreign_key(pqxx::transaction_base &tx, const std::string &schema, const std::string &table,
+                                const std::string &name);
+
 // Called when the loaded rows break a recreated object (SQLSTATE 23505 or 23503),
 // after the failed statement was rolled back to a savepoint: throws DataError naming
 // the first offending row, or sets the offenders aside and returns true to try again.
@@ -44,9 +60,10 @@ DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::str
 using ViolationHandler = std::function<bool(const DeferredObject &, bool foreign_key)>;
 
 // Recreates indexes, then foreign keys (each validated by one query). Each runs in a
-// savepoint so that `on_violation` can look at the rows that break it.
+// savepoint so that `on_violation` can look at the rows that break it; foreign keys
+// the handler adds to `objects` (by drop_foreign_key) are recreated too.
 void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schema,
-                               const DeferredObjects &objects,
+                               DeferredObjects &objects,
                                const std::function<void(const std::string &)> &note,
                                const ViolationHandler &on_violation = {});
 

@@ -365,9 +365,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
                 if (fk->deferrable) {
                     tx->exec("SET CONSTRAINTS " + qualified(o.target_schema, fk->name) + " DEFERRED");
                 } else {
-                    tx->exec("ALTER TABLE " + qualified(o.target_schema, fk->table) + " DROP CONSTRAINT " +
-                             quote_ident(fk->name));
-                    deferred.foreign_keys.push_back({fk->table, fk->name, fk->definition});
+                    deferred.foreign_keys.push_back(drop_foreign_key(*tx, o.target_schema, fk->table, fk->name));
                 }
                 log.info(fmt::format("foreign key {} on {} is in a cycle: checked after the load", fk->name, fk->table));
             }
@@ -412,6 +410,16 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
                     break;
                 } catch (const CopyDataError &e) {
                     writer.reset();
+                    // A foreign key checked as the COPY ends names no line: it is checked
+                    // after the load instead, where orphans.hpp finds the rows.
+                    if (!e.line && e.sqlstate == "23503" && !e.constraint.empty()) {
+                        tx->exec("ROLLBACK TO SAVEPOINT sqlite2pg_table");
+                        deferred.foreign_keys.push_back(
+                            drop_foreign_key(*tx, o.target_schema, tp.target->name, e.constraint));
+                        log.info(fmt::format("{}: foreign key {} is checked after the load to name the rows it refuses",
+                                             tp.target->name, e.constraint));
+                        continue;
+                    }
                     if (!e.line) throw;
                     std::int64_t const ordinal = ordinal_of_copy_line(*e.line, a.not_sent);
                     // Back to before the COPY, so the catalog can name the constraint's columns.
@@ -488,7 +496,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         if (!deferred.indexes.empty() || !deferred.foreign_keys.empty()) {
             phases.next("indexes");
             // Orphans and duplicates the rebuild finds are named, or set aside in reject mode.
-            ConstraintCheck check{*tx, src, plan, o.target_schema, conv, o.fixups, not_loaded, {}, {}};
+            ConstraintCheck check{*tx, src, plan, o.target_schema, conv, o.fixups, not_loaded, {}, {}, &deferred};
             if (rejects.file) check.reject = [&](const RejectedRow &r) { rejects.add(r); };
             recreate_deferred_objects(*tx, o.target_schema, deferred, [&](const std::string &m) { log.info(m); },
                                       [&](const DeferredObject &d, bool fk) { return handle_violation(check, d, fk); });

@@ -1,5 +1,6 @@
 #include "orphans.hpp"
 
+#include "connect.hpp"
 #include "convert.hpp"
 #include "errors.hpp"
 #include "problems.hpp"
@@ -137,6 +138,17 @@ std::vector<std::string> constraint_columns(pqxx::transaction_base &tx, const st
         ORDER BY u.o)SQL",
                                            qualified(schema, table), name))
         out.push_back(row[0].as<std::string>());
+    if (!out.empty()) return out;
+    // A unique index that is not a constraint: its key columns, or expressions.
+    for (auto const &row : tx.exec_params(R"SQL(
+        SELECT coalesce(a.attname, pg_get_indexdef(x.indexrelid, u.o::int, true))
+        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+        CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY u(n, o)
+        LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.n AND u.n <> 0
+        WHERE x.indrelid = $1::regclass AND i.relname = $2 AND u.o <= x.indnkeyatts
+        ORDER BY u.o)SQL",
+                                           qualified(schema, table), name))
+        out.push_back(row[0].as<std::string>());
     return out;
 }
 
@@ -269,11 +281,29 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
     std::string del = "DELETE FROM " + table + " WHERE ";
     for (std::size_t i = 0; i < identity.size(); ++i)
         del += fmt::format("{}{} = ${}", i ? " AND " : "", quote_ident(identity[i]), i + 1);
+    pg_conn *const raw = raw_connection(c.tx);
     std::set<Tuple> deleted;
     for (auto const ordinal : rejected) {
         Tuple const &t = identity_of.at(ordinal);
         if (!deleted.insert(t).second) continue;
-        c.tx.exec_params(del, pqxx::prepare::make_dynamic_params(t.begin(), t.end()));
+        for (;;) {
+            c.tx.exec("SAVEPOINT sqlite2pg_set_aside");
+            RawOutcome const r = raw_exec(raw, del, t);
+            if (r.sqlstate.empty()) {
+                c.tx.exec("RELEASE SAVEPOINT sqlite2pg_set_aside");
+                break;
+            }
+            if (!raw_exec(raw, "ROLLBACK TO SAVEPOINT sqlite2pg_set_aside").sqlstate.empty())
+                throw TargetError(fmt::format("table \"{}\": ROLLBACK TO SAVEPOINT failed", o.table));
+            // A foreign key kept during the load still points at the row: it is
+            // checked after the load instead, where the rows behind it become orphans.
+            if (r.sqlstate == "23503" && !r.constraint.empty() && c.deferred) {
+                c.deferred->foreign_keys.push_back(drop_foreign_key(c.tx, c.schema, o.table, r.constraint));
+                continue;
+            }
+            throw TargetError(fmt::format("table \"{}\": deleting the rows set aside failed (SQLSTATE {}{})",
+                                          o.table, r.sqlstate, r.constraint.empty() ? "" : ", " + r.constraint));
+        }
     }
     c.removed[o.table] += static_cast<std::int64_t>(rejected.size());
     return true;

@@ -26,7 +26,7 @@ namespace s2p {
 struct ConvertOptions;
 
 struct ConstraintCheck {
-    pqxx::transaction_base &tx;
+    pqxx::dbtransaction &tx;
     SourceDb &src;
     const Plan &plan;
     const std::string &schema;
@@ -38,6 +38,9 @@ struct ConstraintCheck {
     std::function<void(const RejectedRow &)> reject;
     // Per target table, the rows set aside here (to add to the table's reject count).
     std::map<std::string, std::int64_t> removed;
+    // The objects being recreated: a foreign key kept during the load (--keep-indexes)
+    // that points at a row set aside joins them, so its own orphans are found too.
+    DeferredObjects *deferred = nullptr;
 };
 
 // The ViolationHandler of recreate_deferred_objects: throws DataError naming the

@@ -324,7 +324,11 @@ TEST_CASE("bad input: NOT NULL and keys", "[integration][badinput]")
     check.bad = {{"c", "rowid 2", 2, "age", "check_violation", "-1"},
                  {"c", "rowid 4", 4, "age", "check_violation", "-5"}};
     check.committed = {{"c", "1,3"}};
-    for (Case const &c : {not_null, null_pk, dup_pk, dup_unique, dup_index, nocase, dup_no_pk, check}) run_case(c);
+    Case dup_index_kept = dup_index;
+    dup_index_kept.name = "duplicate in a unique index with --keep-indexes: found by the COPY itself";
+    dup_index_kept.args = {"--keep-indexes"};
+    for (Case const &c : {not_null, null_pk, dup_pk, dup_unique, dup_index, nocase, dup_no_pk, check, dup_index_kept})
+        run_case(c);
 }
 
 TEST_CASE("bad input: orphan rows", "[integration][badinput]")
@@ -378,7 +382,24 @@ TEST_CASE("bad input: orphan rows", "[integration][badinput]")
     rejected_parent.bad = {{"parent", "rowid 2", 2, "born", "timestamp_out_of_range", "'0000-00-00'"},
                            {"child", "rowid 2", 2, "parent_id", "orphan_row", "2"}};
     rejected_parent.committed = {{"parent", "1"}, {"child", "1"}};
-    for (Case const &c : {orphan, composite, chain, mixed, rejected_parent}) run_case(c);
+    Case kept = orphan;
+    kept.name = "orphan row with --keep-indexes: found by the COPY itself";
+    kept.args = {"--keep-indexes"};
+    Case cycle;
+    cycle.name = "orphan in a foreign key cycle";
+    cycle.target = "CREATE TABLE a (id bigint PRIMARY KEY, b_id bigint);\n"
+                   "CREATE TABLE b (id bigint PRIMARY KEY, a_id bigint REFERENCES a(id));\n"
+                   "ALTER TABLE a ADD CONSTRAINT a_b_fk FOREIGN KEY (b_id) REFERENCES b(id);";
+    cycle.source = "CREATE TABLE a (id INTEGER PRIMARY KEY, b_id INTEGER);\n"
+                   "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER);\n"
+                   "INSERT INTO a VALUES (1, 1), (2, 42);\n"
+                   "INSERT INTO b VALUES (1, 1), (2, 2);";
+    cycle.bad = {{"a", "rowid 2", 2, "b_id", "orphan_row", "42"}, {"b", "rowid 2", 2, "a_id", "orphan_row", "2"}};
+    cycle.committed = {{"a", "1"}, {"b", "1"}};
+    Case cycle_kept = cycle;
+    cycle_kept.name = "orphan in a foreign key cycle with --keep-indexes";
+    cycle_kept.args = {"--keep-indexes"};
+    for (Case const &c : {orphan, composite, chain, mixed, rejected_parent, kept, cycle, cycle_kept}) run_case(c);
 }
 
 TEST_CASE("bad input: several bad values and tables", "[integration][badinput]")
