@@ -505,6 +505,9 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
                 if (n == 0) continue;
                 st.rejects += n;
                 st.rows_written -= n;
+                if (trace)
+                    for (auto &t : trace->tables)
+                        if (t.table == st.table) t = st;
                 log.warn(fmt::format("{}: {} row{} set aside by the foreign key and unique index checks, see {}",
                                      st.table, n, n == 1 ? "" : "s", o.reject_file));
             }
