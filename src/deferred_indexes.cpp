@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 
 #include <libpq-fe.h>
@@ -104,7 +105,11 @@ RawOutcome raw_exec(pg_conn *conn, const std::string &sql, const std::vector<std
         PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0),
         &PQclear);
     auto const status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return {};
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        RawOutcome ok;
+        ok.rows = std::atoll(PQcmdTuples(res.get()));
+        return ok;
+    }
     auto field = [&](int code) -> std::string {
         char const *v = res ? PQresultErrorField(res.get(), code) : nullptr;
         return v ? v : "";

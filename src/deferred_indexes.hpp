@@ -45,6 +45,7 @@ struct RawOutcome {
     std::string sqlstate;   // empty: it succeeded
     std::string constraint; // of a failure, when the server names one
     std::string table;
+    long long rows = 0;     // rows the statement affected
 };
 RawOutcome raw_exec(pg_conn *conn, const std::string &sql, const std::vector<std::string> &params = {});
 

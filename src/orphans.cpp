@@ -91,7 +91,8 @@ std::vector<SourceMatch> source_identities(ConstraintCheck &c, const TablePlan &
     ConvertError err;
     while (cur.next()) {
         ++ordinal;
-        if (std::binary_search(skip.begin(), skip.end(), ordinal)) continue;
+        if (std::binary_search(skip.begin(), skip.end(), ordinal) || c.set_aside.count({tp.target->name, ordinal}))
+            continue;
         SourceMatch m{ordinal, {}};
         bool null = false;
         for (std::size_t k = 0; k < cols.size(); ++k) {
@@ -267,6 +268,9 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
                                     rr.table, rr.key, rr.column, rr.value, rr.message, rr.reason_code));
     }
 
+    for (auto const ordinal : rejected)
+        if (!c.set_aside.insert({o.table, ordinal}).second) return false;
+
     // One pass over the source for the reject lines, then the rows leave the target.
     {
         RowCursor cur(c.src, *tp.source, plan_column_indexes(tp));
@@ -291,6 +295,7 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
             RawOutcome const r = raw_exec(raw, del, t);
             if (r.sqlstate.empty()) {
                 c.tx.exec("RELEASE SAVEPOINT sqlite2pg_set_aside");
+                if (r.rows == 0) return false; // not the row the server showed: give up rather than loop
                 break;
             }
             if (!raw_exec(raw, "ROLLBACK TO SAVEPOINT sqlite2pg_set_aside").sqlstate.empty())

@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,9 @@ struct ConstraintCheck {
     // The objects being recreated: a foreign key kept during the load (--keep-indexes)
     // that points at a row set aside joins them, so its own orphans are found too.
     DeferredObjects *deferred = nullptr;
+    // (target table, ordinal) of every row set aside so far: they left the target, and
+    // one named twice means the rows cannot be told apart, so the check gives up.
+    std::set<std::pair<std::string, std::int64_t>> set_aside{};
 };
 
 // The ViolationHandler of recreate_deferred_objects: throws DataError naming the
