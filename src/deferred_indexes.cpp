@@ -27,7 +27,7 @@ SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid), x.indisunique,
         LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.n
         WHERE u.o <= x.indnkeyatts ORDER BY u.o),
   ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts) k ORDER BY k),
-  coalesce(pg_get_expr(x.indpred, x.indrelid, true), ''), '', '{}'::name[]
+  coalesce(pg_get_expr(x.indpred, x.indrelid, true), ''), '', '{}'::name[], '', ''
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class c ON c.oid = x.indrelid
@@ -43,7 +43,9 @@ SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), false,
         JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.o),
   '{}'::text[], '', k.confrelid::regclass::text,
   ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(n, o)
-        JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.o)
+        JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.o),
+  (SELECT pn.nspname FROM pg_class pc JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE pc.oid = k.confrelid),
+  (SELECT pc.relname FROM pg_class pc WHERE pc.oid = k.confrelid)
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -90,6 +92,8 @@ std::vector<DeferredObject> read(pqxx::transaction_base &tx, char const *sql, co
         o.predicate = row[6].as<std::string>();
         o.parent = row[7].as<std::string>();
         o.parent_columns = strings(row[8]);
+        o.parent_schema = row[9].as<std::string>();
+        o.parent_table = row[10].as<std::string>();
         out.push_back(std::move(o));
     }
     return out;
@@ -136,6 +140,12 @@ DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::str
     }
     for (auto const &ix : d.indexes) tx.exec("DROP INDEX " + qualified(schema, ix.name));
     return d;
+}
+
+std::vector<DeferredObject> read_foreign_keys(pqxx::transaction_base &tx, const std::string &schema,
+                                              const std::vector<std::string> &tables)
+{
+    return read(tx, foreign_keys_sql, schema, tables);
 }
 
 DeferredObject drop_foreign_key(pqxx::transaction_base &tx, const std::string &schema, const std::string &table,

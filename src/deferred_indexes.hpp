@@ -27,6 +27,7 @@ struct DeferredObject {
     std::string predicate{};               // a partial index's WHERE, as SQL
     std::string parent{};                  // foreign key: the referenced table, as SQL (schema-qualified)
     std::vector<std::string> parent_columns{};
+    std::string parent_schema{}, parent_table{}; // foreign key: the referenced table's names
 };
 
 struct DeferredObjects {
@@ -48,6 +49,10 @@ struct RawOutcome {
     long long rows = 0;     // rows the statement affected
 };
 RawOutcome raw_exec(pg_conn *conn, const std::string &sql, const std::vector<std::string> &params = {});
+
+// The foreign keys of `tables`, as drop_deferred_objects reads them (nothing dropped).
+std::vector<DeferredObject> read_foreign_keys(pqxx::transaction_base &tx, const std::string &schema,
+                                              const std::vector<std::string> &tables);
 
 // Drops one foreign key of `table` and returns it, to recreate after the load like
 // the others (a foreign key the load met row by row, or one inside a cycle).

@@ -474,6 +474,10 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         }
 
         if (o.dry_run) {
+            if (!schema) { // duplicate keys and orphans, against the target's rules
+                ConstraintCheck check{*tx, src, plan, o.target_schema, conv, o.fixups, not_loaded, {}, {}, nullptr};
+                list_key_problems(check, problems);
+            }
             phases.done();
             problems.print(out);
             result.problems = problems.total();

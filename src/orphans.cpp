@@ -125,7 +125,124 @@ std::vector<SourceMatch> source_identities(ConstraintCheck &c, const TablePlan &
     return out;
 }
 
+// A row's name and the excerpt of some of its columns, read in one pass for many rows.
+struct Named {
+    std::string ref;
+    std::string value;
+};
+std::map<std::int64_t, Named> name_rows(ConstraintCheck &c, const TablePlan &tp, const std::vector<int> &cols,
+                                        const std::set<std::int64_t> &ordinals)
+{
+    std::map<std::int64_t, Named> out;
+    RowCursor cur(c.src, *tp.source, plan_column_indexes(tp));
+    std::int64_t ordinal = 0;
+    auto next = ordinals.begin();
+    while (next != ordinals.end() && cur.next()) {
+        if (++ordinal != *next) continue;
+        std::vector<std::string> values;
+        for (int const i : cols) values.push_back(excerpt(cur.value(i)));
+        out[ordinal] = {row_ref(tp, cur), joined(values)};
+        ++next;
+    }
+    return out;
+}
+
+const TablePlan *plan_of(const Plan &plan, const std::string &target_table)
+{
+    for (auto const &tp : plan.tables)
+        if (tp.target->name == target_table) return &tp;
+    return nullptr;
+}
+
+// Indexes in tp.columns of `names`; empty when one is not loaded.
+std::vector<int> mapped_all(const TablePlan &tp, const std::vector<std::string> &names)
+{
+    std::vector<int> out;
+    for (auto const &n : names) {
+        int const i = n.empty() ? -1 : mapped(tp, n);
+        if (i < 0) return {};
+        out.push_back(i);
+    }
+    return out;
+}
+
 } // namespace
+
+void list_key_problems(ConstraintCheck &c, ProblemLog &log)
+{
+    std::vector<std::string> tables;
+    for (auto const &tp : c.plan.tables) tables.push_back(tp.target->name);
+    std::string const names = text_array(tables.begin(), tables.end());
+
+    // Unique keys of plain columns, without a predicate.
+    for (auto const &row : c.tx.exec_params(R"SQL(
+        SELECT c.relname, i.relname,
+          ARRAY(SELECT a.attname FROM unnest(x.indkey::int2[]) WITH ORDINALITY u(n, o)
+                JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.n
+                WHERE u.o <= x.indnkeyatts ORDER BY u.o)
+        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relname = ANY ($2::text[]) AND x.indisunique
+          AND x.indexprs IS NULL AND x.indpred IS NULL
+        ORDER BY c.relname, i.relname)SQL",
+                                            c.schema, names)) {
+        const TablePlan *tp = plan_of(c.plan, row[0].as<std::string>());
+        std::vector<std::string> columns;
+        auto parser = row[2].as_array();
+        for (auto item = parser.get_next(); item.first != pqxx::array_parser::done; item = parser.get_next())
+            if (item.first == pqxx::array_parser::string_value) columns.push_back(item.second);
+        std::vector<int> const cols = tp ? mapped_all(*tp, columns) : std::vector<int>{};
+        if (cols.empty()) continue;
+        std::map<Tuple, std::int64_t> first;
+        std::map<std::int64_t, std::int64_t> repeats; // ordinal -> first ordinal with its key
+        for (auto &m : source_identities(c, *tp, cols)) {
+            auto const [it, fresh] = first.emplace(std::move(m.identity), m.ordinal);
+            if (!fresh) repeats[m.ordinal] = it->second;
+        }
+        if (repeats.empty()) continue;
+        std::set<std::int64_t> involved;
+        for (auto const &[r, f] : repeats) involved.insert({r, f});
+        auto const named = name_rows(c, *tp, cols, involved);
+        std::string const index = row[1].as<std::string>();
+        for (auto const &[r, f] : repeats) {
+            log.add({tp->source->name, named.at(r).ref, joined(columns), named.at(r).value, Reason::DuplicateKey,
+                     fmt::format("same key as {} (unique index {})", named.at(f).ref, index)});
+        }
+    }
+
+    // Foreign keys: the parent's keys from its source rows when it is loaded, else
+    // from the target as it is now.
+    for (auto const &fk : read_foreign_keys(c.tx, c.schema, tables)) {
+        const TablePlan *child = plan_of(c.plan, fk.table);
+        std::vector<int> const cols = child ? mapped_all(*child, fk.columns) : std::vector<int>{};
+        if (cols.empty()) continue;
+        std::set<Tuple> parents;
+        const TablePlan *parent = fk.parent_schema == c.schema ? plan_of(c.plan, fk.parent_table) : nullptr;
+        if (parent) {
+            std::vector<int> const pcols = mapped_all(*parent, fk.parent_columns);
+            if (pcols.empty()) continue;
+            for (auto &m : source_identities(c, *parent, pcols)) parents.insert(std::move(m.identity));
+        } else {
+            std::string sql = "SELECT ";
+            for (std::size_t i = 0; i < fk.parent_columns.size(); ++i)
+                sql += (i ? ", " : "") + quote_ident(fk.parent_columns[i]) + "::text";
+            for (auto const &r : c.tx.exec(sql + " FROM " + fk.parent)) {
+                Tuple t;
+                for (std::size_t i = 0; i < fk.parent_columns.size(); ++i) t.push_back(r[static_cast<int>(i)].c_str());
+                parents.insert(std::move(t));
+            }
+        }
+        std::set<std::int64_t> orphans;
+        for (auto const &m : source_identities(c, *child, cols))
+            if (!parents.count(m.identity)) orphans.insert(m.ordinal);
+        if (orphans.empty()) continue;
+        for (auto const &[ordinal, n] : name_rows(c, *child, cols, orphans)) {
+            log.add({child->source->name, n.ref, joined(fk.columns), n.value, Reason::OrphanRow,
+                     fmt::format("no row in {} has ({}) = ({}) (foreign key {})", fk.parent, joined(fk.parent_columns),
+                                 n.value, fk.name)});
+        }
+    }
+}
 
 std::vector<std::string> constraint_columns(pqxx::transaction_base &tx, const std::string &schema,
                                             const std::string &table, const std::string &name)

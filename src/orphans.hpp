@@ -10,6 +10,7 @@
 #include "deferred_indexes.hpp"
 #include "fixups.hpp"
 #include "planner.hpp"
+#include "problems.hpp"
 #include "reject_file.hpp"
 #include "source_reader.hpp"
 
@@ -52,6 +53,13 @@ struct ConstraintCheck {
 // first offending source row (abort), or rejects and deletes every offender and
 // returns true (reject). Returns false when the offenders cannot be told apart.
 bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_key);
+
+// --dry-run: the duplicate keys and orphan rows the load would meet, listed with the
+// converter's problems: unique keys (primary key, UNIQUE, unique indexes) of plain
+// columns, and foreign keys whose parent is loaded (its source rows) or not (its
+// rows in the target). Rows with bad values are left out, as the load leaves them.
+// Expression and partial indexes and CHECK constraints are met by the load only.
+void list_key_problems(ConstraintCheck &c, ProblemLog &log);
 
 // The columns of `table`'s constraint `name` (a key, CHECK or foreign key), to name
 // them when PostgreSQL refuses a row without naming a column; empty when unknown.

@@ -22,6 +22,8 @@ std::string_view reason_code(Reason r)
     case Reason::InvalidUtf8: return "invalid_utf8";
     case Reason::TooLong: return "too_long";
     case Reason::NullInNotNull: return "null_in_not_null";
+    case Reason::DuplicateKey: return "duplicate_key";
+    case Reason::OrphanRow: return "orphan_row";
     }
     return "unknown";
 }

@@ -24,6 +24,8 @@ enum class Reason {
     InvalidUtf8,
     TooLong,             // longer than varchar(n)/char(n)
     NullInNotNull,
+    DuplicateKey,        // a second row with the same key where the target is unique
+    OrphanRow,           // a foreign key whose parent row is missing
 };
 
 std::string_view reason_code(Reason r);
