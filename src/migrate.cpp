@@ -414,6 +414,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
                     // after the load instead, where orphans.hpp finds the rows.
                     if (!e.line && e.sqlstate == "23503" && !e.constraint.empty()) {
                         tx->exec("ROLLBACK TO SAVEPOINT sqlite2pg_table");
+                        skip.insert(a.not_sent.begin(), a.not_sent.end()); // their reject lines are written
                         deferred.foreign_keys.push_back(
                             drop_foreign_key(*tx, o.target_schema, tp.target->name, e.constraint));
                         log.info(fmt::format("{}: foreign key {} is checked after the load to name the rows it refuses",

@@ -402,7 +402,11 @@ TEST_CASE("bad input: orphan rows", "[integration][badinput]")
     Case cycle_kept = cycle;
     cycle_kept.name = "orphan in a foreign key cycle with --keep-indexes";
     cycle_kept.args = {"--keep-indexes"};
-    for (Case const &c : {orphan, composite, chain, mixed, rejected_parent, kept, cycle, cycle_kept}) run_case(c);
+    Case mixed_kept = mixed;
+    mixed_kept.name = "a converter reject and an orphan in one table, with --keep-indexes";
+    mixed_kept.args = {"--keep-indexes"};
+    for (Case const &c : {orphan, composite, chain, mixed, rejected_parent, kept, cycle, cycle_kept, mixed_kept})
+        run_case(c);
 }
 
 TEST_CASE("bad input: several bad values and tables", "[integration][badinput]")
