@@ -14,6 +14,7 @@
 #include "problems.hpp"
 #include "reject_file.hpp"
 #include "schema_create.hpp"
+#include "source_backup.hpp"
 #include "sequences.hpp"
 #include "source_rows.hpp"
 #include "source_reader.hpp"
@@ -283,7 +284,11 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
     conv.epoch = o.epoch_unit;
     conv.text_to_bytea = o.text_to_bytea;
 
-    SourceDb src(o.source, o.source_busy_timeout_s);
+    if (!o.backup_source.empty()) {
+        phases.next("backup");
+        backup_source(o.source, o.backup_source, o.source_busy_timeout_s, log);
+    }
+    SourceDb src(o.backup_source.empty() ? o.source : o.backup_source, o.source_busy_timeout_s);
     for (auto const &[name, why] : src.skipped()) log.info(fmt::format("skipping {} ({})", name, why));
 
     std::string const conninfo = resolve_conninfo(o.target);

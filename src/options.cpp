@@ -198,6 +198,9 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
                         "seconds to wait for a process holding a lock on the SQLite file")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
+    migrate->add_option("--backup-source", m.backup_source,
+                        "first copy the source to this new file (SQLite backup API), check it with PRAGMA "
+                        "quick_check and migrate from the copy; an existing non-empty file is never overwritten");
     migrate->add_option("--examples", m.examples, "dry run: example rows shown per column and problem")
         ->capture_default_str();
     std::map<std::string, VerifyMode> const verify_modes{{"none", VerifyMode::None},

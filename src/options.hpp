@@ -35,6 +35,7 @@ struct MigrateOptions {
     SchemaOptions schema; // --create-schema and its options
     int connect_retries = 5;
     int source_busy_timeout_s = 10; // wait this long for a writer holding the SQLite file
+    std::string backup_source; // --backup-source PATH: migrate from a checked copy made here
     int examples = 5; // dry run: examples shown per column and reason
     VerifyMode verify = VerifyMode::Sample; // checked before COMMIT; a mismatch rolls back
     bool quiet = false;

@@ -56,6 +56,7 @@ void write_options(JsonWriter &j, const MigrateOptions &o)
 {
     j.key("options").begin_object();
     j.field("source", o.source);
+    j.field("backup_source", o.backup_source); // "" when not asked for
     // Where the run really connected: the argument, else $DATABASE_URL, else "" (PG*).
     j.field("target", mask_password(resolve_conninfo(o.target)));
     j.field("target_schema", o.target_schema);

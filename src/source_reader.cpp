@@ -14,8 +14,6 @@
 
 namespace s2p {
 
-namespace {
-
 void check_is_sqlite_file(const std::string &path)
 {
     std::error_code ec;
@@ -36,6 +34,8 @@ void check_is_sqlite_file(const std::string &path)
             "source file '{}' is not a SQLite 3 database (its header does not match)", path));
     }
 }
+
+namespace {
 
 std::string sqlite_failure(const std::string &path, const SQLite::Exception &e, int busy_timeout_s)
 {

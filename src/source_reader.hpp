@@ -82,6 +82,10 @@ private:
     int m_ncols = 0;
 };
 
+// Throws SourceError naming the file when it is missing, a directory, unreadable or
+// does not start with the SQLite 3 header (before SQLite sees it).
+void check_is_sqlite_file(const std::string &path);
+
 // SQLite identifier quoting: "name" with embedded quotes doubled.
 std::string quote_sqlite_ident(const std::string &name);
 
