@@ -158,6 +158,14 @@ Translated translate_expr(const std::vector<Token> &tk, const ColumnResolver &co
 {
     Translated r;
     std::string out;
+    // Parentheses must balance: an expression is put inside "CHECK (...)" or an
+    // index definition, and a stray ")" would end that early (found by fuzzing).
+    int depth = 0;
+    for (auto const &t : tk) {
+        if (t.kind == Tok::LParen) ++depth;
+        else if (t.kind == Tok::RParen && --depth < 0) break;
+    }
+    if (depth != 0) return fail("unbalanced parentheses");
     for (std::size_t i = 0; i < tk.size(); ++i) {
         Token const &t = tk[i];
         bool const call = i + 1 < tk.size() && tk[i + 1].kind == Tok::LParen;
@@ -167,11 +175,21 @@ Translated translate_expr(const std::vector<Token> &tk, const ColumnResolver &co
         case Tok::Comma: append(out, ","); break;
         case Tok::Number: append(out, t.text); break;
         case Tok::String: append(out, quote_literal(t.text)); break;
-        case Tok::Blob: append(out, "'\\x" + t.text + "'::bytea"); break;
+        case Tok::Blob:
+            // Only hex digits go inside the literal: X'0''...' would otherwise close
+            // the quote early (found by fuzzing; SQLite itself refuses such a blob).
+            if (t.text.size() % 2 || t.text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+                return fail("malformed blob literal");
+            append(out, "'\\x" + t.text + "'::bytea");
+            break;
         case Tok::Op:
             if (t.text == "==") append(out, "=");
             else if (t.text == "." || t.text == ";" || t.text == "?" || t.text == ":" || t.text == "@")
                 return fail(fmt::format("'{}' is not supported", t.text));
+            // Operators pass through only when they are SQL operators both databases
+            // read alike; any other byte (a NUL, a backslash...) is not translated.
+            else if (t.text.find_first_not_of("+-*/%<>=!|&~") != std::string::npos)
+                return fail(fmt::format("unexpected character '{}'", t.text));
             else append(out, t.text);
             break;
         case Tok::QuotedIdent: {

@@ -157,6 +157,19 @@ TEST_CASE("CHECK and index expressions", "[unit]")
     CHECK(expr("a GLOB 'x*'").starts_with("FAILED"));
     CHECK(expr("nosuch > 0").starts_with("FAILED"));
     CHECK(expr("\"not a column\" = 1").starts_with("FAILED"));
+    // Found by tests/fuzz/fuzz_sql_translate: a stray ")" was passed through, and
+    // would close "CHECK (" early in the DDL.
+    CHECK(expr(")").starts_with("FAILED: unbalanced"));
+    CHECK(expr("a > 0) OR (1 = 1").starts_with("FAILED: unbalanced"));
+    CHECK(expr("(a > 0").starts_with("FAILED: unbalanced"));
+    CHECK(expr("CAST x (a AS INTEGER)").starts_with("FAILED"));
+    // Also found by fuzzing: a blob literal with a quote in it ended the output's
+    // literal early; stray bytes were passed through as operators.
+    CHECK(expr("a = X'0''\"'").starts_with("FAILED: malformed blob"));
+    CHECK(expr("a = X'0'").starts_with("FAILED: malformed blob"));
+    CHECK(expr("a = X'00ff'") == "\"a\" = '\\x00ff'::bytea");
+    CHECK(expr(std::string("a \0 1", 5)).starts_with("FAILED: unexpected character"));
+    CHECK(expr("a \\ 1").starts_with("FAILED: unexpected character"));
 
     IndexSqlParts const p = parse_create_index("CREATE UNIQUE INDEX i ON t (a COLLATE NOCASE, lower(b) DESC) WHERE a > 0");
     REQUIRE(p.ok);
