@@ -133,7 +133,19 @@ BackupStats backup_source(const std::string &source, const std::string &dest, in
     try {
         SQLite::Database copy(dest, SQLite::OPEN_READONLY);
         SQLite::Statement q(copy, "PRAGMA quick_check(10)");
-        while (q.executeStep()) problems.push_back(q.getColumn(0).getString());
+        // A row may hold several lines ("*** in database main ***\nPage 85: ..."):
+        // one message line each, without the banner.
+        while (q.executeStep()) {
+            std::string row = q.getColumn(0).getString();
+            std::size_t start = 0;
+            while (start <= row.size()) {
+                std::size_t end = row.find('\n', start);
+                if (end == std::string::npos) end = row.size();
+                std::string line = row.substr(start, end - start);
+                if (!line.empty() && !line.starts_with("*** in database")) problems.push_back(std::move(line));
+                start = end + 1;
+            }
+        }
     } catch (const SQLite::Exception &e) {
         problems.push_back(e.what());
     }
