@@ -11,6 +11,7 @@
 #include "errors.hpp"
 #include "fuzz_common.hpp"
 
+#include <cstdlib>
 #include <cstring>
 
 using namespace s2p;
@@ -32,6 +33,14 @@ void check_reparse(const PgType &t, ConvertOptions o, const std::string &out)
     ConvertError err;
     Converted const r = convert_value(SqlValue::text(out), t, o, again, err);
     FUZZ_CHECK(r == Converted::Value, "output not accepted again: " + out + " / " + err.message);
+    if (t.kind == PgKind::Float4 || t.kind == PgKind::Float8) {
+        // An integer is written with all its digits, text in the shortest form that
+        // reads back: the same double either way (found by fuzzing: not a bug).
+        FUZZ_CHECK(std::strtod(again.c_str(), nullptr) == std::strtod(out.c_str(), nullptr) ||
+                       (again == "NaN" && out == "NaN"),
+                   "float value changes when converted again: " + out + " -> " + again);
+        return;
+    }
     FUZZ_CHECK(again == out, "output changes when converted again: " + out + " -> " + again);
 }
 
