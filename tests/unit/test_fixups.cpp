@@ -60,11 +60,14 @@ TEST_CASE("reject_json_line: full row, blobs and invalid text as hex", "[fixups]
     r.reason = Reason::BadTimestamp;
     r.message = "month 13 is out of range";
     r.value = "'2024-13-01'";
+    // SqlValue holds a view: the blob's bytes must outlive the row (a temporary
+    // std::string here was read after its end, found by AddressSanitizer).
+    std::string const raw = "\x01\xff"s;
     r.row = {{"id", SqlValue::integer(42)},
              {"at", SqlValue::text("2024-13-01")},
              {"score", SqlValue::real(0.5)},
              {"note", SqlValue::null()},
-             {"raw", SqlValue::blob("\x01\xff"s)},
+             {"raw", SqlValue::blob(raw)},
              {"bad", SqlValue::text("a\xff")},
              {"quote", SqlValue::text("say \"hi\"\n")}};
     CHECK(reject_json_line(r) ==
