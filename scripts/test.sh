@@ -13,6 +13,10 @@ fixtures, builds into build/ (Release, -j2), starts a throwaway PostgreSQL clust
     ctest --test-dir build --output-on-failure -j2 [CTEST-ARGS...]
 Exits with ctest's status. The cluster is stopped and removed on exit.
 
+Then (unless SQLITE2PG_TEST_SANITIZE=0) the unit tests are built again with
+AddressSanitizer and UndefinedBehaviorSanitizer (-DSQLITE2PG_SANITIZE=ON, into
+build-asan/, Debug at -O1) and run with `ctest -L unit`; any finding fails the run.
+
 The tests get:
   SQLITE2PG_TEST_PG      superuser, Unix socket:  host=DIR/sock port=P user=postgres dbname=postgres
   SQLITE2PG_TEST_APP_PG  role app (not superuser, CREATEDB), TCP with password:
@@ -53,4 +57,15 @@ echo "test.sh: SQLITE2PG_TEST_APP_PG=${SQLITE2PG_TEST_APP_PG/password=* /passwor
 
 status=0
 ctest --test-dir build --output-on-failure -j2 "$@" || status=$?
+
+# The unit tests again under ASan+UBSan: memory errors and undefined behaviour in the
+# converters, encoders and parsers fail CI instead of corrupting a value one day.
+if [ "${SQLITE2PG_TEST_SANITIZE:-1}" = 1 ]; then
+    san_start=$SECONDS
+    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DSQLITE2PG_SANITIZE=ON >/dev/null
+    cmake --build build-asan -j2 --target unit_tests
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --test-dir build-asan --output-on-failure -j2 -L unit || status=$?
+    echo "test.sh: sanitizer build and unit tests took $((SECONDS - san_start)) s"
+fi
 exit "$status"
