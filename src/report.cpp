@@ -221,6 +221,11 @@ MigrateResult run_migrate_reported(const MigrateOptions &o, Log &log, std::FILE 
     auto const t0 = std::chrono::steady_clock::now();
     auto finish = [&] {
         in.finished_at = utc_iso(std::time(nullptr));
+        // --backup-source: the copy holds the bytes that were migrated (the source may
+        // have moved on since); it is gone when the backup failed.
+        if (!o.backup_source.empty()) {
+            try { in.source = identify_source(o.backup_source); } catch (const SourceError &) {}
+        }
         in.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         write_file_atomically(o.report_path, report_json(in));
         log.info(fmt::format("report written to {}", o.report_path));

@@ -192,6 +192,8 @@ TEST_CASE("source: --backup-source copies, checks and migrates from the copy", "
         std::string const json((std::istreambuf_iterator<char>(in)), {});
         CHECK(json.find("\"backup_source\":") != std::string::npos);
         CHECK(json.find("\"backup\"") != std::string::npos); // phase timing
+        // The fingerprint is of the copy: the bytes that were migrated.
+        CHECK(json.find("\"path\":\"" + copy + "\"") != std::string::npos);
 
         // An existing copy is never overwritten.
         db.exec("TRUNCATE t");
