@@ -33,7 +33,7 @@ void check_destination(const std::string &source, const std::string &dest)
             throw UsageError(fmt::format("--backup-source '{}' is the source file itself: name a new file", dest));
         }
         if (!fs::is_regular_file(dest, ec) || fs::file_size(dest, ec) != 0) {
-            throw UsageError(fmt::format("--backup-source '{}' already exists and is not empty: it is never "
+            throw UsageError(fmt::format("--backup-source '{}' already exists and is not an empty file: it is never "
                                          "overwritten (remove it, or name a new file)",
                                          dest));
         }
