@@ -26,7 +26,9 @@ namespace s2p {
 bool canonicalize(const PgType &t, std::string_view text, std::string &out);
 
 // Canonical JSON, the way jsonb compares documents: no insignificant whitespace, object
-// keys sorted by their bytes with the last of duplicate keys kept (jsonb's rule),
+// keys in jsonb's order (shorter first, then by bytes; compared in their canonical
+// escaped spelling, which for keys without escapes is the same order) with the last of
+// duplicate keys kept (jsonb's rule), so PostgreSQL's jsonb output is already in order;
 // strings unescaped and re-escaped one way, numbers by numeric value (1.0, 1 and 1e0
 // are the same; no precision limit). Returns false with *error set for invalid JSON.
 bool canonical_json(std::string_view text, std::string &out, std::string *error = nullptr);

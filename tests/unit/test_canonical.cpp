@@ -3,6 +3,7 @@
 #include "verify_rows.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 using namespace s2p;
 
@@ -40,6 +41,46 @@ TEST_CASE("canonical json: key order, whitespace and duplicates as jsonb", "[can
     CHECK(json(R"("x")") == R"("x")");
 }
 
+TEST_CASE("canonical json: jsonb's key order, so PostgreSQL's output is already canonical", "[canonical][unit]")
+{
+    // jsonb orders keys shorter first, then by bytes.
+    CHECK(json(R"({"bb": 1, "a": 2, "c": 3, "aaa": 4})") == R"({"a":2,"c":3,"bb":1,"aaa":4})");
+    // What PostgreSQL prints for '{"path": 1, "ab": [2], "ip": {"w": 1, "h": 2}}'::jsonb.
+    std::string const pg = R"({"ab": [2], "ip": {"h": 2, "w": 1}, "path": 1})";
+    CHECK(json(pg) == R"({"ab":[2],"ip":{"h":2,"w":1},"path":1})");
+    CHECK(json(R"({"path":1,"ip":{"w":1,"h":2},"ab":[2]})") == json(pg));
+    // Idempotent, and independent of the input order at every depth.
+    CHECK(json(json(pg)) == json(pg));
+    CHECK(json(R"([{"y": {"bb": 1, "a": [{"d": 1, "c": 2}]}, "x": 0}])") ==
+          R"([{"x":0,"y":{"a":[{"c":2,"d":1}],"bb":1}}])");
+}
+
+TEST_CASE("canonical json: duplicate keys keep the last, also in nested and large objects", "[canonical][unit]")
+{
+    CHECK(json(R"({"a": {"z": 1, "z": 2, "b": 0}, "a": {"q": [1], "p": 2, "q": [3]}})") == R"({"a":{"p":2,"q":[3]}})");
+    CHECK(json(R"({"k": {"b": 1, "b": {"y": 1, "x": 2}}, "j": 0})") == R"({"j":0,"k":{"b":{"x":2,"y":1}}})");
+    // A duplicate after an already ordered run, and one spelled with an escape.
+    CHECK(json(R"({"a": 1, "b": 2, "a": 3})") == R"({"a":3,"b":2})");
+    CHECK(json(R"({"A": 1, "\u0041": 2})") == R"({"A":2})");
+    // More members than the insertion-sort limit: the stable sort path keeps the last too.
+    std::string big = "{", expected = "{";
+    for (int i = 99; i >= 0; --i) big += fmt::format("\"k{}\": \"v{}\", ", i, i);
+    big += R"("k5": "last"})";
+    for (int i = 0; i < 100; ++i) // k0..k9, then the longer k10..k99
+        expected += fmt::format("{}\"k{}\":\"{}\"", i ? "," : "", i, i == 5 ? "last" : fmt::format("v{}", i));
+    CHECK(json(big) == expected + "}");
+}
+
+TEST_CASE("canonical json: escapes in keys and values have one spelling", "[canonical][unit]")
+{
+    CHECK(json(R"({"\n": "\u000A", "\"": "\/", "\\": "\u005c"})") == R"({"\"":"/","\\":"\\","\n":"\n"})");
+    CHECK(json(R"(["\u001f", "\u007f", "\u00e9\u20ac"])") == "[\"\\u001f\",\"\x7f\",\"\xC3\xA9\xE2\x82\xAC\"]");
+    // A lone surrogate (json accepts it, jsonb does not) stays distinct from any character.
+    CHECK(json(R"("\ud800")") == R"("\\ud800")");
+    CHECK(json(R"("\ud800")") != json(R"("\ud800\udc00")"));
+    CHECK(json(R"({"é": 1, "\u00e9": 2})") == "{\"\xC3\xA9\":2}");
+}
+
 TEST_CASE("canonical json: strings are compared unescaped", "[canonical][unit]")
 {
     CHECK(json(R"("\u00e9")") == json("\"\xC3\xA9\""));
@@ -65,6 +106,13 @@ TEST_CASE("canonical json: numbers by value, without precision limit", "[canonic
     CHECK(json("1e400") == json("10e399"));
     CHECK(canonical_json_number("-12.50") == "-125e-1");
     CHECK(canonical_json_number("1200") == "12e2");
+    CHECK(canonical_json_number("120.0300e2") == "12003");
+    CHECK(canonical_json_number("0.000") == "0");
+    CHECK(canonical_json_number("-0.0e-3") == "0");
+    CHECK(canonical_json_number("0.0250") == "25e-3");
+    CHECK(canonical_json_number("10.5") == "105e-1");
+    CHECK(canonical_json_number("844") == "844");
+    CHECK(json(R"({"n": [1.50, -0, 2e1]})") == R"({"n":[15e-1,0,2e1]})");
 }
 
 TEST_CASE("canonical json: invalid documents are refused", "[canonical][unit]")
