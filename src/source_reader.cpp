@@ -70,7 +70,9 @@ SourceDb::SourceDb(const std::string &path, int busy_timeout_s)
 {
     check_is_sqlite_file(path);
     try {
-        m_db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+        // One thread uses the connection at a time, so SQLite's own mutexes are pure cost
+        // (a lock per step and per column read).
+        m_db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX);
         m_db->setBusyTimeout(busy_timeout_s * 1000);
         // Deferred BEGIN takes the read snapshot at the first read, kept until the end.
         m_db->exec("BEGIN");

@@ -6,6 +6,9 @@
 #include "target_catalog.hpp"
 #include "verify_counts.hpp"
 #include "verify_rows.hpp"
+#include "pg_error.hpp"
+
+#include <libpq-fe.h>
 
 #include <pqxx/prepared_statement>
 #include <pqxx/result>
@@ -99,7 +102,9 @@ public:
         for (std::size_t k = 0; k < m_key.size(); ++k) {
             s += (k ? ", " : " ORDER BY ") + quote_ident(m_tp.columns[static_cast<std::size_t>(m_key[k])].target->name);
             if (is_text_kind(m_key_kinds[k])) s += " COLLATE \"C\"";
-            s += " NULLS FIRST";
+            // NULLs first, as SQLite sorts them; said only where NULLs can be, since an
+            // index (ASC NULLS LAST) cannot give that order and would go unused.
+            if (!m_tp.columns[static_cast<std::size_t>(m_key[k])].target->not_null) s += " NULLS FIRST";
         }
         return s;
     }
@@ -160,19 +165,43 @@ private:
     std::vector<PgKind> m_key_kinds;
 };
 
-XXH128_hash_t hash_row(const Row &r, std::string &scratch)
-{
-    encode_row(r, scratch);
-    return XXH3_128bits(scratch.data(), scratch.size());
-}
+// For the ordered read of the target: without sorts the planner walks the primary key's
+// index, in key order already, instead of sorting the whole table (a sort of a table
+// larger than work_mem spills to temporary files). Restored when done, since migrate
+// runs this inside its own transaction.
+class SortsOff {
+public:
+    explicit SortsOff(pg_conn *conn) : m_conn(conn)
+    {
+        PGresult *res = PQexec(m_conn, "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)");
+        bool const ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+        if (ok) m_previous = PQgetvalue(res, 0, 0);
+        std::string const msg = ok ? "" : describe_pg_error(res, m_conn);
+        PQclear(res);
+        if (!ok) throw TargetError("cannot set enable_sort for the ordered read: " + msg);
+    }
+    ~SortsOff()
+    {
+        char const *values[] = {m_previous.c_str()};
+        PQclear(PQexecParams(m_conn, "SELECT set_config('enable_sort', $1, true)", 1, nullptr, values, nullptr,
+                             nullptr, 0));
+    }
+    SortsOff(const SortsOff &) = delete;
+    SortsOff &operator=(const SortsOff &) = delete;
+
+private:
+    pg_conn *m_conn;
+    std::string m_previous;
+};
 
 // Both sides streamed in key order and merged: bounded memory, every row.
 void full_keyed(SourceDb &src, pg_conn *raw, const ConvertOptions &conv, TableCheck &tc, TableVerdict &v)
 {
     v.method = "full";
-    SourceRows s(src, tc.plan(), tc.key(), conv);
+    SortsOff const sorts_off(raw); // destroyed after t, whose reader owns the connection
     TargetRows t(raw, "SELECT " + tc.select_list() + " FROM " + tc.from() + tc.order_by(), tc.types(),
                  fmt::format("table \"{}\"", v.table));
+    SourceRows s(src, tc.plan(), tc.key(), conv);
     Checksum cs, ct;
     std::string scratch;
     // Only the key cells of the previous rows are kept, for the order check.
@@ -193,11 +222,11 @@ void full_keyed(SourceDb &src, pg_conn *raw, const ConvertOptions &conv, TableCh
         int const c = !hs ? 1 : !ht ? -1 : tc.compare(*sr, t.row());
         if (c <= 0) {
             ++v.source_rows;
-            cs.add(hash_row(*sr, scratch));
+            cs.add(row_hash(*sr, scratch));
         }
         if (c >= 0) {
             ++v.target_rows;
-            ct.add(hash_row(t.row(), scratch));
+            ct.add(t.hash());
         }
         if (c < 0) tc.missing(tc.key_label(*sr));
         else if (c > 0) tc.extra(tc.key_label(t.row()));
@@ -263,7 +292,7 @@ void sample_keyed(SourceDb &src, pqxx::dbtransaction &tx, const ConvertOptions &
             encode_cells(r, tc.key(), enc);
             auto [it, inserted] = sampled.try_emplace(enc, Entry{r, false});
             if (inserted) in_order.push_back(it);
-            cs.add(hash_row(r, scratch));
+            cs.add(row_hash(r, scratch));
         }
     }
     auto const &key = tc.key();
@@ -299,7 +328,7 @@ void sample_keyed(SourceDb &src, pqxx::dbtransaction &tx, const ConvertOptions &
                     canonical_cell(*tc.types()[i], std::string_view(f.c_str(), f.size()), trow[i]);
                 }
             }
-            ct.add(hash_row(trow, scratch));
+            ct.add(row_hash(trow, scratch));
             encode_cells(trow, key, enc);
             auto it = sampled.find(enc);
             if (it == sampled.end() || it->second.found) {
@@ -343,7 +372,7 @@ void unkeyed(SourceDb &src, pg_conn *raw, const ConvertOptions &conv, TableCheck
         SourceRows s(src, tc.plan(), {}, conv);
         while (s.next()) {
             ++read;
-            XXH128_hash_t const h = hash_row(s.convert(), scratch);
+            XXH128_hash_t const h = row_hash(s.convert(), scratch);
             cs.add(h);
             if (!exact) continue;
             auto &e = seen[h];
@@ -356,7 +385,7 @@ void unkeyed(SourceDb &src, pg_conn *raw, const ConvertOptions &conv, TableCheck
                  fmt::format("table \"{}\"", v.table));
     while (t.next()) {
         ++v.target_rows;
-        XXH128_hash_t const h = hash_row(t.row(), scratch);
+        XXH128_hash_t const h = t.hash();
         ct.add(h);
         if (!exact) continue;
         auto it = seen.find(h);

@@ -108,8 +108,17 @@ const Row &SourceRows::convert()
 // ---------------------------------------------------------------------------
 // Target
 
+namespace {
+// A batch ends at this many rows or bytes of COPY data, whichever comes first; with
+// target_queued batches queued the reader waits. Small enough for flat memory (a few MB
+// even with wide rows), large enough that the hand-over costs nothing per row.
+constexpr std::size_t batch_rows = 512;
+constexpr std::size_t batch_bytes = 1 << 20;
+constexpr std::size_t target_queued = 4;
+} // namespace
+
 TargetRows::TargetRows(pg_conn *conn, const std::string &query, std::vector<const PgType *> types, std::string what)
-    : m_conn(conn), m_types(std::move(types)), m_what(std::move(what)), m_row(m_types.size())
+    : m_conn(conn), m_types(std::move(types)), m_what(std::move(what))
 {
     std::string const sql = "COPY (" + query + ") TO STDOUT";
     PGresult *res = PQexec(m_conn, sql.c_str());
@@ -119,23 +128,111 @@ TargetRows::TargetRows(pg_conn *conn, const std::string &query, std::vector<cons
         throw TargetError(fmt::format("cannot read {} back: {}", m_what, msg));
     }
     PQclear(res);
-    m_open = true;
+    m_thread = std::thread([this] { reader(); });
 }
 
-TargetRows::~TargetRows()
+TargetRows::~TargetRows() { stop(); }
+
+void TargetRows::stop()
 {
-    if (!m_open) return;
+    if (!m_thread.joinable()) return;
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_changed.notify_all();
+    m_thread.join();
+}
+
+void TargetRows::reader()
+{
+    bool copy_open = true;
     try {
-        while (next()) {
+        for (;;) {
+            std::unique_ptr<Batch> b;
+            {
+                std::unique_lock lock(m_mutex);
+                m_changed.wait(lock, [&] { return m_ready.size() < target_queued || m_stopping; });
+                if (m_stopping) break;
+                if (!m_free.empty()) {
+                    b = std::move(m_free.back());
+                    m_free.pop_back();
+                }
+            }
+            if (!b) b = std::make_unique<Batch>();
+            bool const more = fill(*b);
+            {
+                std::lock_guard lock(m_mutex);
+                if (b->size) m_ready.push_back(std::move(b));
+            }
+            m_changed.notify_all();
+            if (!more) {
+                copy_open = false;
+                finish();
+                break;
+            }
         }
     } catch (...) {
-        // The transaction is failing anyway; nothing more to do with its results.
+        std::lock_guard lock(m_mutex);
+        m_error = std::current_exception();
     }
+    if (copy_open) drain();
+    {
+        std::lock_guard lock(m_mutex);
+        m_done = true;
+    }
+    m_changed.notify_all();
+}
+
+void TargetRows::drain() noexcept
+{
+    // After an early stop or a failure the rest of the COPY must still be read for the
+    // connection to be usable again (its errors are the failing transaction's to report).
+    for (;;) {
+        char *buf = nullptr;
+        int const n = PQgetCopyData(m_conn, &buf, 0);
+        if (buf) PQfreemem(buf);
+        if (n < 0) break;
+    }
+    while (PGresult *res = PQgetResult(m_conn)) PQclear(res);
+}
+
+bool TargetRows::fill(Batch &b)
+{
+    b.size = 0;
+    std::size_t bytes = 0;
+    while (b.size < batch_rows && bytes < batch_bytes) {
+        char *buf = nullptr;
+        int const n = PQgetCopyData(m_conn, &buf, 0);
+        if (n == -1) return false;
+        if (n < 0) {
+            std::string msg = PQerrorMessage(m_conn);
+            while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+            throw TargetError(fmt::format("reading {} back failed: {}", m_what, msg));
+        }
+        struct Freer { char *p; ~Freer() { PQfreemem(p); } } freer{buf};
+        if (b.rows.size() <= b.size) {
+            b.rows.emplace_back();
+            b.hashes.emplace_back();
+        }
+        Row &row = b.rows[b.size];
+        parse_copy_line({buf, static_cast<std::size_t>(n)}, row);
+        if (row.size() != m_types.size())
+            throw TargetError(fmt::format("reading {} back: {} columns, expected {}", m_what, row.size(), m_types.size()));
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (row[i].null) continue;
+            m_field.swap(row[i].text);
+            canonical_cell(*m_types[i], m_field, row[i]);
+        }
+        b.hashes[b.size] = row_hash(row, m_encoded);
+        ++b.size;
+        bytes += static_cast<std::size_t>(n);
+    }
+    return true;
 }
 
 void TargetRows::finish()
 {
-    m_open = false;
     std::string error;
     while (PGresult *res = PQgetResult(m_conn)) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && error.empty()) error = describe_pg_error(res, m_conn);
@@ -146,28 +243,24 @@ void TargetRows::finish()
 
 bool TargetRows::next()
 {
-    if (!m_open) return false;
-    char *buf = nullptr;
-    int const n = PQgetCopyData(m_conn, &buf, 0);
-    if (n == -1) {
-        finish();
+    if (m_current && ++m_pos < m_current->size) return true;
+    std::unique_lock lock(m_mutex);
+    if (m_current) m_free.push_back(std::move(m_current));
+    m_changed.notify_all();
+    m_changed.wait(lock, [&] { return !m_ready.empty() || m_done; });
+    if (m_ready.empty()) {
+        if (m_error) {
+            auto const e = m_error;
+            m_error = nullptr;
+            lock.unlock();
+            stop();
+            std::rethrow_exception(e);
+        }
         return false;
     }
-    if (n < 0) {
-        m_open = false;
-        std::string msg = PQerrorMessage(m_conn);
-        while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-        throw TargetError(fmt::format("reading {} back failed: {}", m_what, msg));
-    }
-    struct Freer { char *p; ~Freer() { PQfreemem(p); } } freer{buf};
-    parse_copy_line({buf, static_cast<std::size_t>(n)}, m_row);
-    if (m_row.size() != m_types.size())
-        throw TargetError(fmt::format("reading {} back: {} columns, expected {}", m_what, m_row.size(), m_types.size()));
-    for (std::size_t i = 0; i < m_row.size(); ++i) {
-        if (m_row[i].null) continue;
-        m_field.swap(m_row[i].text);
-        canonical_cell(*m_types[i], m_field, m_row[i]);
-    }
+    m_current = std::move(m_ready.front());
+    m_ready.pop_front();
+    m_pos = 0;
     return true;
 }
 
@@ -185,18 +278,22 @@ void parse_copy_line(std::string_view line, std::vector<Cell> &fields)
         c.bad = false;
         c.text.clear();
         std::size_t const end = std::min(line.find('\t', i), line.size());
-        std::string_view const raw = line.substr(i, end - i);
+        std::string_view raw = line.substr(i, end - i);
         if (raw == "\\N") {
             c.null = true;
         } else {
             c.null = false;
-            for (std::size_t k = 0; k < raw.size(); ++k) {
-                char const ch = raw[k];
-                if (ch != '\\' || k + 1 >= raw.size()) {
-                    c.text += ch;
-                    continue;
+            // Runs without a backslash are copied whole; most values have no escape at all.
+            for (;;) {
+                std::size_t const bs = raw.find('\\');
+                c.text.append(raw.data(), std::min(bs, raw.size()));
+                if (bs == std::string_view::npos) break;
+                if (bs + 1 >= raw.size()) { // a lone trailing backslash stands for itself
+                    c.text += '\\';
+                    break;
                 }
-                char const e = raw[++k];
+                std::size_t k = bs + 1;
+                char const e = raw[k];
                 switch (e) {
                 case 'b': c.text += '\b'; break;
                 case 'f': c.text += '\f'; break;
@@ -225,6 +322,7 @@ void parse_copy_line(std::string_view line, std::vector<Cell> &fields)
                         c.text += e; // \\ and any other escaped character stand for themselves
                     }
                 }
+                raw.remove_prefix(k + 1);
             }
         }
         if (end >= line.size()) break;
@@ -263,6 +361,12 @@ void encode_row(const Row &row, std::string &out)
 {
     out.clear();
     for (auto const &c : row) encode_cell(c, out);
+}
+
+XXH128_hash_t row_hash(const Row &row, std::string &scratch)
+{
+    encode_row(row, scratch);
+    return XXH3_128bits(scratch.data(), scratch.size());
 }
 
 int compare_keys(const Row &a, const Row &b, const std::vector<int> &key, const std::vector<PgKind> &kinds)

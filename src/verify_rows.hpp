@@ -6,8 +6,16 @@
 #include "planner.hpp"
 #include "source_reader.hpp"
 
+#include <xxhash.h>
+
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 struct pg_conn;
@@ -48,6 +56,14 @@ private:
 
 // COPY (query) TO STDOUT on the raw connection, one row per next(); `types` gives each
 // column's type for canonicalisation. Inside the caller's transaction.
+//
+// A reader thread receives, parses, canonicalises and hashes the rows, so that this side
+// runs while the caller converts the source side (two cores: SQLite + conversion on one,
+// libpq + canonicalisation of the target on the other). Rows travel in batches through a
+// bounded queue (rows and bytes bounded), and batches are reused, so memory stays flat and
+// values cost no allocation once the buffers have grown. While the reader runs, the
+// connection belongs to it: the caller must not use it until the object is destroyed or
+// next() has returned false.
 class TargetRows {
 public:
     TargetRows(pg_conn *conn, const std::string &query, std::vector<const PgType *> types, std::string what);
@@ -55,19 +71,42 @@ public:
     TargetRows(const TargetRows &) = delete;
     TargetRows &operator=(const TargetRows &) = delete;
 
-    bool next();
-    const Row &row() const { return m_row; }
+    bool next();  // false at the end; throws TargetError (from the reader, here)
+    const Row &row() const { return m_current->rows[m_pos]; }
+    XXH128_hash_t hash() const { return m_current->hashes[m_pos]; } // row_hash(row())
 
 private:
+    struct Batch {
+        std::vector<Row> rows; // reused: only the first `size` are this batch's
+        std::vector<XXH128_hash_t> hashes;
+        std::size_t size = 0;
+    };
+    void reader();
+    bool fill(Batch &b); // false at the end of the COPY
     void finish();
+    void drain() noexcept;
+    void stop();
 
     pg_conn *m_conn;
     std::vector<const PgType *> m_types;
     std::string m_what;
-    bool m_open = false;
-    Row m_row;
-    std::string m_field;
+    std::string m_encoded, m_field; // reader's scratch
+
+    std::thread m_thread;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::deque<std::unique_ptr<Batch>> m_ready; // filled, in order
+    std::vector<std::unique_ptr<Batch>> m_free;
+    bool m_done = false;     // the reader has queued its last batch
+    bool m_stopping = false; // the consumer is gone: drain and end
+    std::exception_ptr m_error;
+
+    std::unique_ptr<Batch> m_current; // being consumed
+    std::size_t m_pos = 0;
 };
+
+// XXH3-128 of the row's encoded cells: what checksums and the multiset match use.
+XXH128_hash_t row_hash(const Row &row, std::string &scratch);
 
 // Splits one COPY text-format line (without or with its newline) into fields, undoing
 // COPY's escapes; \N is NULL. Exposed for tests.

@@ -213,6 +213,38 @@ TEST_CASE("verify: tables without key compare as multisets of rows", "[integrati
     std::filesystem::remove(source);
 }
 
+TEST_CASE("verify: a key SQLite sorts differently stops the ordered read early and matches whole rows",
+          "[integration]")
+{
+    // Integer keys stored as text: SQLite sorts them '1', '10', '100', '1000', ..., '101'
+    // (backwards there), PostgreSQL by value. The order breaks ~1000 rows into a 20000-row
+    // COPY, so the target's reader thread is stopped mid-stream and must leave the
+    // connection usable for the whole-row comparison and for the next table.
+    std::string const source = new_sqlite(
+        "CREATE TABLE t (id TEXT PRIMARY KEY, v TEXT);"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+        "INSERT INTO t SELECT CAST(i AS TEXT), printf('value %d', i) FROM n;"
+        "CREATE TABLE u (id INTEGER PRIMARY KEY, w TEXT); INSERT INTO u VALUES (1, 'a'), (2, 'b');");
+    TestDb db;
+    db.exec("CREATE TABLE t (id bigint PRIMARY KEY, v text); CREATE TABLE u (id bigint PRIMARY KEY, w text)");
+    migrate_into(db, source, VerifyMode::Count);
+    {
+        Verified const v = verify(db, source);
+        INFO(v.json);
+        CHECK(v.code == ExitCode::Ok);
+        CHECK(v.json.find("source key order differs") != std::string::npos);
+        CHECK(v.json.find(R"("method":"unkeyed")") != std::string::npos);
+        CHECK(v.json.find(R"("method":"full")") != std::string::npos); // u, after t
+    }
+    db.exec("DELETE FROM t WHERE id = 15000; UPDATE u SET w = 'B' WHERE id = 2");
+    Verified const v = verify(db, source);
+    INFO(v.json);
+    CHECK(v.code == ExitCode::Mismatch);
+    CHECK(v.json.find(R"("kind":"missing","key":"source rowid 15000")") != std::string::npos);
+    CHECK(v.json.find(R"("column":"w")") != std::string::npos);
+    std::filesystem::remove(source);
+}
+
 TEST_CASE("migrate --verify: a difference rolls the load back with exit code 6", "[integration]")
 {
     std::string const source = new_sqlite("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT);"

@@ -182,6 +182,15 @@ TEST_CASE("COPY text lines split into cells", "[canonical][unit]")
     parse_copy_line("\\101\\x41", cells);
     REQUIRE(cells.size() == 1);
     CHECK(cells[0].text == "AA");
+    // Escapes back to back, at both ends of a value, a lone trailing backslash, \N only whole.
+    parse_copy_line("\\t\\t\tplain text\tend\\\\\t\\Nx\tx\\", cells);
+    REQUIRE(cells.size() == 5);
+    CHECK(cells[0].text == "\t\t");
+    CHECK(cells[1].text == "plain text");
+    CHECK(cells[2].text == "end\\");
+    CHECK_FALSE(cells[3].null);
+    CHECK(cells[3].text == "Nx");
+    CHECK(cells[4].text == "x\\");
 }
 
 TEST_CASE("key order as PostgreSQL sorts it", "[canonical][unit]")
