@@ -46,6 +46,10 @@ times into a fresh database, round-robin. Contenders:
   sqlite2pg-existing  sqlite2pg migrate DB URL -q into the full schema
   sqlite2pg-create    sqlite2pg migrate DB URL --create-schema -q into an empty database
                       (only if 'sqlite2pg migrate --help' lists --create-schema)
+  sqlite2pg-verify    sqlite2pg verify DB URL --full -q on the database each sqlite2pg-existing
+                      run has just loaded (after CHECKPOINT + sync, like every run); its ratio
+                      to sqlite2pg-existing is issue 4's "verify --full takes less time than
+                      migrating" (target < 1)
 Prints wall time, rows/s, MB/s (source file size / wall), peak RSS of the client process
 tree (not the server's), exit status, best of runs and the ratios of issue 6, and writes
 them to FILE (default: bench-results/<date>-<N>mb.txt in the repository) and FILE's .tsv.
@@ -336,6 +340,8 @@ CONTENDERS=(floor-full floor-bare+build floor-2par+build)
 (( SKIP_PGLOADER )) || CONTENDERS+=(pgloader-existing pgloader-create)
 CONTENDERS+=(sqlite2pg-existing)
 (( HAS_CREATE_SCHEMA )) && CONTENDERS+=(sqlite2pg-create)
+# Not run on its own: each sqlite2pg-existing run is followed by it, on the loaded database.
+REPORTED=("${CONTENDERS[@]}" sqlite2pg-verify)
 
 schema_of() {
     case "$1" in
@@ -372,6 +378,8 @@ write_runner() {
                 printf 'exec %q migrate %q %q -q\n' "$BIN" "$SRC_DB" "$(app_url "$db")" ;;
             sqlite2pg-create)
                 printf 'exec %q migrate %q %q --create-schema -q\n' "$BIN" "$SRC_DB" "$(app_url "$db")" ;;
+            sqlite2pg-verify)
+                printf 'exec %q verify %q %q --full -q\n' "$BIN" "$SRC_DB" "$(app_url "$db")" ;;
         esac
     } >"$f"
 }
@@ -382,28 +390,25 @@ to_seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; prin
 printf 'contender\trun\twall_s\trows_per_s\tmb_per_s\tpeak_rss_mb\texit\tstatus\n' >"$TSV"
 declare -A BEST_WALL=() PEAK_RSS=() ANY_FAIL=()
 OVERALL_FAIL=0
+VERIFY_RATIOS=()   # sqlite2pg-verify / sqlite2pg-existing, per run where both succeeded
 
-run_one() {
-    local c=$1 run=$2 db runner tf out status=0 wall rss result rows_s mb_s
-    db="bench_$(tr -c 'a-z0-9\n' '_' <<<"$c")"
-    runner=$LOG_DIR/$c-r$run.sh
-    tf=$LOG_DIR/$c-r$run.time
-    out=$LOG_DIR/$c-r$run.out
-    fresh_db "$db" "$(schema_of "$c")"
+# Runs the contender's runner script under /usr/bin/time; sets WALL, RSS, STATUS.
+timed_run() {
+    local c=$1 run=$2 db=$3 runner=$LOG_DIR/$1-r$2.sh tf=$LOG_DIR/$1-r$2.time out=$LOG_DIR/$1-r$2.out
     write_runner "$c" "$db" "$runner"
     # Previous runs' dirty pages must not be written back on this run's clock.
     su_sql "CHECKPOINT" >/dev/null
     sync
     log "run $run/$RUNS: $c"
-    /usr/bin/time -v -o "$tf" timeout --kill-after=30 "$RUN_TIMEOUT" bash "$runner" </dev/null >"$out" 2>&1 || status=$?
-    wall=$(to_seconds "$(sed -n 's/^\s*Elapsed (wall clock) time ([^)]*): //p' "$tf")")
-    rss=$(awk '/Maximum resident set size/ { printf "%.1f", $NF / 1024 }' "$tf")
-    result=$(check_counts "$db")
-    if [[ $status -eq 124 || $status -eq 137 ]]; then result="FAILED (timeout ${RUN_TIMEOUT}s)"
-    elif [[ $status -ne 0 ]]; then result="FAILED (exit $status${result:+, $result})"
-    elif [[ "$result" != ok ]]; then result="FAILED ($result)"
-    fi
-    su_sql "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+    STATUS=0
+    /usr/bin/time -v -o "$tf" timeout --kill-after=30 "$RUN_TIMEOUT" bash "$runner" </dev/null >"$out" 2>&1 || STATUS=$?
+    WALL=$(to_seconds "$(sed -n 's/^\s*Elapsed (wall clock) time ([^)]*): //p' "$tf")")
+    RSS=$(awk '/Maximum resident set size/ { printf "%.1f", $NF / 1024 }' "$tf")
+}
+
+# Adds one run's line to the TSV and the best/peak tallies.
+record() {
+    local c=$1 run=$2 wall=$3 rss=$4 status=$5 result=$6 rows_s mb_s
     if [[ "$result" == ok ]]; then
         rows_s=$(awk -v r="$TOTAL_ROWS" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0 ? r / w : 0) }')
         mb_s=$(awk -v m="$SRC_MB" -v w="$wall" 'BEGIN { printf "%.1f", (w > 0 ? m / w : 0) }')
@@ -414,12 +419,41 @@ run_one() {
         rows_s=-; mb_s=-
         ANY_FAIL[$c]=1
         [[ $c == pgloader-* ]] || OVERALL_FAIL=1
-        log "$c run $run: $result (output: $out)"
+        log "$c run $run: $result (output: $LOG_DIR/$c-r$run.out)"
     fi
-    if [[ -z "${PEAK_RSS[$c]:-}" ]] || awk -v a="$rss" -v b="${PEAK_RSS[$c]}" 'BEGIN { exit !(a > b) }'; then
+    if [[ -n "$rss" ]] && { [[ -z "${PEAK_RSS[$c]:-}" ]] || awk -v a="$rss" -v b="${PEAK_RSS[$c]}" 'BEGIN { exit !(a > b) }'; }; then
         PEAK_RSS[$c]=$rss
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$run" "$wall" "$rows_s" "$mb_s" "$rss" "$status" "$result" >>"$TSV"
+}
+
+run_one() {
+    local c=$1 run=$2 db result
+    db="bench_$(tr -c 'a-z0-9\n' '_' <<<"$c")"
+    fresh_db "$db" "$(schema_of "$c")"
+    timed_run "$c" "$run" "$db"
+    result=$(check_counts "$db")
+    if [[ $STATUS -eq 124 || $STATUS -eq 137 ]]; then result="FAILED (timeout ${RUN_TIMEOUT}s)"
+    elif [[ $STATUS -ne 0 ]]; then result="FAILED (exit $STATUS${result:+, $result})"
+    elif [[ "$result" != ok ]]; then result="FAILED ($result)"
+    fi
+    record "$c" "$run" "$WALL" "$RSS" "$STATUS" "$result"
+    if [[ $c == sqlite2pg-existing ]]; then
+        # verify --full of what this run loaded; exit 6 means it found differences.
+        if [[ "$result" == ok ]]; then
+            local migrate_wall=$WALL
+            timed_run sqlite2pg-verify "$run" "$db"
+            if [[ $STATUS -eq 124 || $STATUS -eq 137 ]]; then result="FAILED (timeout ${RUN_TIMEOUT}s)"
+            elif [[ $STATUS -eq 6 ]]; then result="FAILED (differences found)"
+            elif [[ $STATUS -ne 0 ]]; then result="FAILED (exit $STATUS)"
+            fi
+            record sqlite2pg-verify "$run" "$WALL" "$RSS" "$STATUS" "$result"
+            [[ "$result" == ok ]] && VERIFY_RATIOS+=("$(awk -v v="$WALL" -v m="$migrate_wall" 'BEGIN { printf "%.2f", (m > 0 ? v / m : 0) }')")
+        else
+            record sqlite2pg-verify "$run" - "" - "FAILED (the migration run failed)"
+        fi
+    fi
+    su_sql "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 }
 
 # ------------------------------------------------------------------------------ header
@@ -445,6 +479,8 @@ fi
 say "floor:      COPY text files made from one untimed sqlite2pg load ($(du -sh "$COPY_DIR" | cut -f1)); 2par lanes: [${lane_a[*]}] [${lane_b[*]}]"
 say "method:     fresh database per run (set-up untimed), CHECKPOINT + sync before each run, runs round-robin;"
 say "            wall and peak RSS of the client process tree from /usr/bin/time -v; row counts checked after each run"
+say "            sqlite2pg-verify: verify --full of the database each sqlite2pg-existing run loaded (migrate's own"
+say "            default --verify sample is part of sqlite2pg-existing's time)"
 say "logs:       $LOG_DIR"
 say ""
 
@@ -464,7 +500,7 @@ while IFS=$'\t' read -r c run wall rows_s mb_s rss status result; do
 done <"$TSV"
 say ""
 say "best of runs (peak RSS: highest of the runs)"
-for c in "${CONTENDERS[@]}"; do
+for c in "${REPORTED[@]}"; do
     if [[ -n "${BEST_WALL[$c]:-}" ]]; then
         w=${BEST_WALL[$c]}
         say "$(fmt_row "$c" best "$w" "$(awk -v r="$TOTAL_ROWS" -v w="$w" 'BEGIN { printf "%.0f", r / w }')" \
@@ -488,19 +524,19 @@ done
 ratio() {   # label numerator-contender denominator-wall denominator-name target-op target
     local label=$1 num=${BEST_WALL[$2]:-} den=$3 dname=$4 op=$5 target=$6 r verdict
     if [[ -z "$num" || -z "$den" ]]; then
-        say "$(printf '%-34s n/a (%s or %s has no successful run)' "$label" "$2" "$dname")"
+        say "$(printf '%-38s n/a (%s or %s has no successful run)' "$label" "$2" "$dname")"
         return
     fi
     r=$(awk -v a="$num" -v b="$den" 'BEGIN { printf "%.2f", a / b }')
-    if awk -v r="$r" -v t="$target" -v op="$op" 'BEGIN { exit !((op == "<=") ? r <= t : r >= t) }'; then
+    if awk -v r="$r" -v t="$target" -v op="$op" 'BEGIN { exit !((op == "<=") ? r <= t : (op == "<") ? r < t : r >= t) }'; then
         verdict="meets target $op $target"
     else
         verdict="MISSES target $op $target"
     fi
-    say "$(printf '%-34s %6s  (%s s / %s s; %s)' "$label" "$r" "$num" "$den" "$verdict")"
+    say "$(printf '%-38s %6s  (%s s / %s s; %s)' "$label" "$r" "$num" "$den" "$verdict")"
 }
 say ""
-say "ratios of best wall times (issue 6 targets)"
+say "ratios of best wall times (issue 6 targets; issue 4 for verify)"
 ratio "sqlite2pg-existing / best floor" sqlite2pg-existing "$best_floor" "${best_floor_name:-floor}" "<=" 1.2
 [[ -n "$best_floor_name" ]] && say "    best floor: $best_floor_name"
 if (( ! SKIP_PGLOADER )); then
@@ -510,6 +546,8 @@ if (( HAS_CREATE_SCHEMA )); then
     ratio "sqlite2pg-create / best floor" sqlite2pg-create "$best_floor" "${best_floor_name:-floor}" "<=" 1.2
     (( SKIP_PGLOADER )) || ratio "pgloader-create / sqlite2pg-create" pgloader-create "${BEST_WALL[sqlite2pg-create]:-}" sqlite2pg-create ">=" 3
 fi
+ratio "sqlite2pg-verify / sqlite2pg-existing" sqlite2pg-verify "${BEST_WALL[sqlite2pg-existing]:-}" sqlite2pg-existing "<" 1
+(( ${#VERIFY_RATIOS[@]} )) && say "    verify --full / migrate, per run: ${VERIFY_RATIOS[*]}"
 say "sqlite2pg peak RSS: existing ${PEAK_RSS[sqlite2pg-existing]:-?} MB$( (( HAS_CREATE_SCHEMA )) && echo ", create ${PEAK_RSS[sqlite2pg-create]:-?} MB") (target < 256 MB)"
 say ""
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (timings on a busy machine are noise)"
