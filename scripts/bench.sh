@@ -164,7 +164,9 @@ else
 fi
 "$BIN" --version >/dev/null 2>&1 || die "$BIN --version failed"
 HAS_CREATE_SCHEMA=0
-if "$BIN" migrate --help 2>/dev/null | grep -q -- '--create-schema'; then HAS_CREATE_SCHEMA=1; fi
+# Captured first: with pipefail, grep -q closing the pipe early could fail the pipeline.
+migrate_help=$("$BIN" migrate --help 2>/dev/null || true)
+if grep -q -- '--create-schema' <<<"$migrate_help"; then HAS_CREATE_SCHEMA=1; fi
 
 # ------------------------------------------------------------------- source database
 # Rows per MB (10^6 bytes) of file, calibrated so that the file lands near the requested

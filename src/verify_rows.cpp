@@ -369,6 +369,16 @@ XXH128_hash_t row_hash(const Row &row, std::string &scratch)
     return XXH3_128bits(scratch.data(), scratch.size());
 }
 
+namespace {
+bool plain_unsigned(const std::string &t)
+{
+    if (t.empty() || (t[0] == '0' && t.size() > 1)) return false;
+    for (char const c : t)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+} // namespace
+
 int compare_keys(const Row &a, const Row &b, const std::vector<int> &key, const std::vector<PgKind> &kinds)
 {
     for (std::size_t k = 0; k < key.size(); ++k) {
@@ -380,6 +390,13 @@ int compare_keys(const Row &a, const Row &b, const std::vector<int> &key, const 
         }
         PgKind const kind = kinds[k];
         if (kind == PgKind::Int2 || kind == PgKind::Int4 || kind == PgKind::Int8) {
+            // Non-negative integers without leading zeros, as both sides print them, order
+            // by length and then by bytes: no parsing (three comparisons per row).
+            if (plain_unsigned(x.text) && plain_unsigned(y.text)) {
+                if (x.text.size() != y.text.size()) return x.text.size() < y.text.size() ? -1 : 1;
+                if (int const c = std::memcmp(x.text.data(), y.text.data(), x.text.size()); c != 0) return c < 0 ? -1 : 1;
+                continue;
+            }
             std::int64_t i = 0, j = 0;
             auto const ri = std::from_chars(x.text.data(), x.text.data() + x.text.size(), i);
             auto const rj = std::from_chars(y.text.data(), y.text.data() + y.text.size(), j);

@@ -202,4 +202,15 @@ TEST_CASE("key order as PostgreSQL sorts it", "[canonical][unit]")
     CHECK(compare_keys(a, b, key, {PgKind::Text}) > 0);   // bytes (COLLATE "C")
     CHECK(compare_keys(n, a, key, {PgKind::Int8}) < 0);   // NULLS FIRST
     CHECK(compare_keys(a, a, key, {PgKind::Int8}) == 0);
+    auto cmp = [&](const char *x, const char *y) { return compare_keys(Row{cell(x)}, Row{cell(y)}, key, {PgKind::Int8}); };
+    CHECK(cmp("99", "100") < 0);
+    CHECK(cmp("100", "99") > 0);
+    CHECK(cmp("123", "124") < 0);
+    CHECK(cmp("0", "1") < 0);
+    CHECK(cmp("-1", "0") < 0);
+    CHECK(cmp("-10", "-9") < 0);
+    CHECK(cmp("-9", "10") < 0);
+    CHECK(cmp("9223372036854775807", "-9223372036854775808") > 0);
+    CHECK(cmp("007", "7") == 0); // by value, as PostgreSQL compares
+    CHECK(cmp("77", "77") == 0);
 }
