@@ -111,9 +111,9 @@ const Row &SourceRows::convert()
 namespace {
 // A batch ends at this many rows or bytes of COPY data, whichever comes first; with
 // target_queued batches queued the reader waits. Small enough for flat memory (a few MB
-// even with wide rows), large enough that the hand-over costs nothing per row.
+// even with wide rows: about 2 x 256 KB per batch), large enough that the hand-over costs nothing per row.
 constexpr std::size_t batch_rows = 512;
-constexpr std::size_t batch_bytes = 1 << 20;
+constexpr std::size_t batch_bytes = 256 << 10;
 constexpr std::size_t target_queued = 4;
 } // namespace
 
@@ -215,14 +215,23 @@ bool TargetRows::fill(Batch &b)
             b.rows.emplace_back();
             b.hashes.emplace_back();
         }
+        // Parsed into one scratch row, canonicalised into the batch's row: each column's
+        // buffers keep that column's size (swapping buffers between cells would, over
+        // many batches, leave every cell with a buffer as large as the widest column's).
+        parse_copy_line({buf, static_cast<std::size_t>(n)}, m_parsed);
+        if (m_parsed.size() != m_types.size())
+            throw TargetError(
+                fmt::format("reading {} back: {} columns, expected {}", m_what, m_parsed.size(), m_types.size()));
         Row &row = b.rows[b.size];
-        parse_copy_line({buf, static_cast<std::size_t>(n)}, row);
-        if (row.size() != m_types.size())
-            throw TargetError(fmt::format("reading {} back: {} columns, expected {}", m_what, row.size(), m_types.size()));
+        row.resize(m_parsed.size());
         for (std::size_t i = 0; i < row.size(); ++i) {
-            if (row[i].null) continue;
-            m_field.swap(row[i].text);
-            canonical_cell(*m_types[i], m_field, row[i]);
+            if (m_parsed[i].null) {
+                row[i].null = true;
+                row[i].bad = false;
+                row[i].text.clear();
+            } else {
+                canonical_cell(*m_types[i], m_parsed[i].text, row[i]);
+            }
         }
         b.hashes[b.size] = row_hash(row, m_encoded);
         ++b.size;

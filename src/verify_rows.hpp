@@ -90,7 +90,8 @@ private:
     pg_conn *m_conn;
     std::vector<const PgType *> m_types;
     std::string m_what;
-    std::string m_encoded, m_field; // reader's scratch
+    std::string m_encoded; // reader's scratch
+    Row m_parsed;
 
     std::thread m_thread;
     std::mutex m_mutex;
