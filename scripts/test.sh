@@ -50,7 +50,7 @@ bash scripts/pg_cluster.sh start "$cluster_dir" >/dev/null
 # that a test means to make from its conninfo alone.
 unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGPASSFILE PGSERVICE \
       PGSERVICEFILE PGOPTIONS PGSSLMODE PGCONNECT_TIMEOUT PGAPPNAME PGTZ PGDATESTYLE
-eval "$(grep -E '^export SQLITE2PG_TEST_(APP_)?PG=' "$cluster_dir/env")"
+eval "$(grep -E '^export (SQLITE2PG_TEST_(APP_)?PG|PG_CLUSTER_DIR|PG_BINDIR)=' "$cluster_dir/env")"
 : "${SQLITE2PG_TEST_PG:?}" "${SQLITE2PG_TEST_APP_PG:?}"
 echo "test.sh: SQLITE2PG_TEST_PG=$SQLITE2PG_TEST_PG"
 echo "test.sh: SQLITE2PG_TEST_APP_PG=${SQLITE2PG_TEST_APP_PG/password=* /password=*** }"

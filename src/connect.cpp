@@ -62,7 +62,7 @@ std::unique_ptr<pqxx::connection> connect_target(const std::string &conninfo,
         try {
             // All work happens inside one transaction, so libpqxx never silently
             // re-opens a dropped connection under us: it throws instead.
-            return std::make_unique<pqxx::connection>(conninfo);
+            return std::make_unique<pqxx::connection>(with_network_defaults(conninfo));
         } catch (const pqxx::broken_connection &e) {
             message = first_line(scrub_password(e.what(), conninfo));
         } catch (const pqxx::failure &e) {

@@ -173,3 +173,51 @@ std::string scrub_arguments(std::string message, int argc, const char *const *ar
 }
 
 } // namespace s2p
+
+namespace s2p {
+
+namespace {
+
+// A dead server or network must end the run within seconds, not after the kernel's
+// two-hour keepalive default: probes after 10 s of silence, every 3 s, 3 misses
+// (about 20 s on a silent link); data unacknowledged for 60 s fails the send (long
+// enough for a busy server reading slowly); each connection attempt waits 10 s at
+// most (--connect-retries covers a server that is starting). The user's own values
+// (in the URL, key=value string or PGCONNECT_TIMEOUT) win.
+constexpr std::pair<char const *, char const *> network_defaults[] = {
+    {"connect_timeout", "10"},    {"keepalives", "1"},         {"keepalives_idle", "10"},
+    {"keepalives_interval", "3"}, {"keepalives_count", "3"},   {"tcp_user_timeout", "60000"},
+};
+
+} // namespace
+
+std::string with_network_defaults(const std::string &conninfo)
+{
+    char *err = nullptr;
+    std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption *)> opts(PQconninfoParse(conninfo.c_str(), &err),
+                                                                         &PQconninfoFree);
+    if (err) PQfreemem(err);
+    if (!opts) return conninfo; // libpq will say what is wrong with it when connecting
+    auto is_set = [&](std::string_view key) {
+        for (PQconninfoOption *o = opts.get(); o->keyword; ++o)
+            if (key == o->keyword) return o->val != nullptr && *o->val != '\0';
+        return false;
+    };
+    std::string out = conninfo;
+    bool const uri = is_uri(conninfo);
+    bool has_query = uri && conninfo.find('?') != std::string::npos;
+    for (auto const &[key, value] : network_defaults) {
+        if (is_set(key)) continue;
+        if (std::string_view{key} == "connect_timeout" && std::getenv("PGCONNECT_TIMEOUT")) continue;
+        if (uri) {
+            out += has_query ? '&' : '?';
+            has_query = true;
+        } else if (!out.empty()) {
+            out += ' ';
+        }
+        out += std::string{key} + '=' + value;
+    }
+    return out;
+}
+
+} // namespace s2p

@@ -18,6 +18,10 @@ std::string mask_password(std::string_view conninfo);
 // Short "user@host:port/dbname" for messages, from libpq's own parse (no password).
 std::string describe_target(const std::string &conninfo);
 
+// The conninfo with TCP keepalives, a TCP user timeout and a connect timeout added,
+// unless the user set them, so a dropped connection fails in seconds, never hangs.
+std::string with_network_defaults(const std::string &conninfo);
+
 // Removes a password that a message might quote (libpq or server text).
 std::string scrub_password(std::string message, const std::string &conninfo);
 

@@ -7,12 +7,15 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdlib>
+
+#include <sys/socket.h>
 
 namespace s2p {
 
-CopyWriter::CopyWriter(pg_conn *conn, const std::string &copy_sql, std::string what)
-    : m_conn(conn), m_what(std::move(what))
+CopyWriter::CopyWriter(pg_conn *conn, const std::string &copy_sql, std::string what, int send_timeout_s)
+    : m_conn(conn), m_what(std::move(what)), m_send_timeout_s(send_timeout_s)
 {
     m_buf.reserve(flush_bytes + flush_bytes / 4);
     PGresult *res = PQexec(m_conn, copy_sql.c_str());
@@ -47,12 +50,15 @@ void CopyWriter::sender()
             if (m_queue.empty()) return;
             chunk = std::move(m_queue.front());
             m_queue.pop_front();
+            m_sending = true;
         }
         m_changed.notify_all();
         bool const ok = PQputCopyData(m_conn, chunk.data(), static_cast<int>(chunk.size())) == 1;
         std::lock_guard lock(m_mutex);
+        m_sending = false;
+        m_changed.notify_all();
         if (!ok) {
-            m_send_error = PQerrorMessage(m_conn);
+            if (m_send_error.empty()) m_send_error = PQerrorMessage(m_conn);
             m_queue.clear();
             m_changed.notify_all();
             return;
@@ -62,12 +68,33 @@ void CopyWriter::sender()
     }
 }
 
+template <typename Pred> void CopyWriter::wait_or_stall(std::unique_lock<std::mutex> &lock, Pred done)
+{
+    // Each chunk the sender finishes wakes us; a wait that times out means one
+    // PQputCopyData has been blocked for the whole timeout.
+    while (!done()) {
+        bool const busy_before = m_sending;
+        std::size_t const queued_before = m_queue.size();
+        if (m_changed.wait_for(lock, std::chrono::seconds(m_send_timeout_s), done)) return;
+        if (busy_before && m_sending && m_queue.size() == queued_before && m_send_error.empty()) {
+            m_send_error = fmt::format("the server accepted no data for {} s (network or server stalled; the "
+                                       "connection was closed)",
+                                       m_send_timeout_s);
+            m_stalled = true;
+            ::shutdown(PQsocket(m_conn), SHUT_RDWR);
+            return;
+        }
+    }
+}
+
 void CopyWriter::stop_sender()
 {
     if (!m_thread.joinable()) return;
     {
-        std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex);
         m_closing = true;
+        m_changed.notify_all();
+        wait_or_stall(lock, [&] { return (m_queue.empty() && !m_sending) || !m_send_error.empty(); });
     }
     m_changed.notify_all();
     m_thread.join();
@@ -77,7 +104,7 @@ void CopyWriter::flush()
 {
     if (m_buf.empty()) return;
     std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [&] { return m_queue.size() < max_queued || !m_send_error.empty(); });
+    wait_or_stall(lock, [&] { return m_queue.size() < max_queued || !m_send_error.empty(); });
     if (!m_send_error.empty()) {
         std::string const e = m_send_error;
         lock.unlock();
@@ -141,7 +168,7 @@ void CopyWriter::fail(const std::string &during, const std::string &libpq_messag
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     // The server may have sent the reason as a result already.
     while (PGresult *res = PQgetResult(m_conn)) {
-        if (PQresultStatus(res) == PGRES_FATAL_ERROR) msg = describe_pg_error(res, m_conn);
+        if (PQresultStatus(res) == PGRES_FATAL_ERROR && !m_stalled) msg = describe_pg_error(res, m_conn);
         PQclear(res);
     }
     throw TargetError(fmt::format("loading {} failed while {}: {}; nothing was written", m_what, during, msg));

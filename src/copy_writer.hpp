@@ -37,7 +37,10 @@ struct CopyDataError : DataError {
 class CopyWriter {
 public:
     // Sends `COPY <table> (<columns>) FROM STDIN`; throws TargetError on failure.
-    CopyWriter(pg_conn *conn, const std::string &copy_sql, std::string what);
+    // A send that makes no progress for `send_timeout_s` seconds (a peer that stopped
+    // reading but still acknowledges TCP probes, which no keepalive or TCP user timeout
+    // detects) closes the connection and fails the load.
+    CopyWriter(pg_conn *conn, const std::string &copy_sql, std::string what, int send_timeout_s = 60);
     // A COPY still open here is aborted: the transaction is then rolled back by its owner.
     ~CopyWriter();
     CopyWriter(const CopyWriter &) = delete;
@@ -61,6 +64,9 @@ public:
 private:
     void sender();
     void stop_sender();
+    // Waits (lock held) until `done` or the send stalls; on a stall, shuts the socket
+    // down so the blocked send returns, and records why.
+    template <typename Pred> void wait_or_stall(std::unique_lock<std::mutex> &lock, Pred done);
     [[noreturn]] void fail(const std::string &during, const std::string &libpq_message);
 
     pg_conn *m_conn;
@@ -72,6 +78,9 @@ private:
     std::deque<std::string> m_queue;
     std::vector<std::string> m_free; // sent buffers, reused to avoid reallocation
     bool m_closing = false;
+    bool m_sending = false;   // the sender is inside PQputCopyData
+    bool m_stalled = false;   // wait_or_stall closed the connection: its message stands
+    int m_send_timeout_s;
     std::string m_send_error; // set by the sender; the COPY is then dead
     std::thread m_thread;
     bool m_open = false;

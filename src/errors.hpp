@@ -15,6 +15,7 @@ enum class ExitCode : int {
     Data = 5,         // a value cannot be converted or violates a constraint
     Mismatch = 6,     // verification found a difference after loading
     Rejected = 7,     // --on-error reject: committed, but some rows were set aside
+    ResumeRefused = 8, // --resume: the source file or the options changed since the interrupted run
     Interrupted = 130 // SIGINT/SIGTERM: rolled back
 };
 
@@ -31,6 +32,7 @@ struct UsageError : Error { explicit UsageError(const std::string &w) : Error(Ex
 struct SourceError : Error { explicit SourceError(const std::string &w) : Error(ExitCode::Source, w) {} };
 struct TargetError : Error { explicit TargetError(const std::string &w) : Error(ExitCode::Target, w) {} };
 struct DataError : Error { explicit DataError(const std::string &w) : Error(ExitCode::Data, w) {} };
+struct ResumeRefusedError : Error { explicit ResumeRefusedError(const std::string &w) : Error(ExitCode::ResumeRefused, w) {} };
 struct MismatchError : Error { explicit MismatchError(const std::string &w) : Error(ExitCode::Mismatch, w) {} };
 
 } // namespace s2p

@@ -2,15 +2,27 @@
 
 #include "errors.hpp"
 
+#include <libpq-fe.h>
+
 #include <atomic>
 #include <csignal>
+#include <cerrno>
+#include <mutex>
 #include <string>
+#include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace s2p {
 
 namespace {
 
 std::atomic<int> received{0};
+int wake_pipe[2] = {-1, -1};
+
+std::mutex cancel_mutex;
+PGcancel *cancel_handle = nullptr; // guarded by cancel_mutex
 
 extern "C" void on_signal(int sig)
 {
@@ -19,6 +31,28 @@ extern "C" void on_signal(int sig)
     if (received.exchange(sig) != 0) {
         std::signal(sig, SIG_DFL);
         std::raise(sig);
+        return;
+    }
+    int const saved = errno;
+    char const b = 1;
+    [[maybe_unused]] auto n = ::write(wake_pipe[1], &b, 1); // async-signal-safe
+    errno = saved;
+}
+
+// PQcancel is not async-signal-unsafe, but the PGcancel handle changes as connections
+// come and go; doing it here, under a mutex, keeps the handler trivial.
+void watch()
+{
+    for (;;) {
+        char b = 0;
+        ssize_t const n = ::read(wake_pipe[0], &b, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        std::lock_guard lock(cancel_mutex);
+        if (cancel_handle) {
+            char err[256];
+            PQcancel(cancel_handle, err, sizeof err);
+        }
     }
 }
 
@@ -26,6 +60,10 @@ extern "C" void on_signal(int sig)
 
 void install_interrupt_handlers()
 {
+    if (wake_pipe[0] < 0) {
+        if (::pipe2(wake_pipe, O_CLOEXEC) != 0) throw Error(ExitCode::Internal, "cannot create the signal pipe");
+        std::thread(watch).detach();
+    }
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -35,13 +73,33 @@ void install_interrupt_handlers()
 
 bool interrupted() noexcept { return received.load(std::memory_order_relaxed) != 0; }
 
-void check_interrupt()
+std::string interrupt_signal_name()
 {
     int const sig = received.load(std::memory_order_relaxed);
-    if (sig == 0) return;
+    if (sig == 0) return {};
+    return sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+void check_interrupt()
+{
+    if (!interrupted()) return;
     throw Error(ExitCode::Interrupted,
-                std::string{"interrupted by "} + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
-                    ": rolled back, the target is unchanged");
+                "interrupted by " + interrupt_signal_name() + ": rolled back, the target is unchanged");
+}
+
+CancelOnInterrupt::CancelOnInterrupt(pg_conn *conn)
+{
+    PGcancel *c = PQgetCancel(conn);
+    std::lock_guard lock(cancel_mutex);
+    if (cancel_handle) PQfreeCancel(cancel_handle);
+    cancel_handle = c;
+}
+
+CancelOnInterrupt::~CancelOnInterrupt()
+{
+    std::lock_guard lock(cancel_mutex);
+    if (cancel_handle) PQfreeCancel(cancel_handle);
+    cancel_handle = nullptr;
 }
 
 } // namespace s2p

@@ -9,6 +9,10 @@
 #include "copy_writer.hpp"
 #include "deferred_indexes.hpp"
 #include "interrupt.hpp"
+#include "migrate_steps.hpp"
+#include "per_table.hpp"
+#include "run_state.hpp"
+#include "table_load.hpp"
 #include "orphans.hpp"
 #include "planner.hpp"
 #include "problems.hpp"
@@ -34,240 +38,6 @@
 #include <memory>
 
 namespace s2p {
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double since(Clock::time_point t)
-{
-    return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-// --on-error reject: where bad rows go, and how many there may be.
-struct Rejects {
-    RejectFile *file = nullptr;
-    long long max = 0;
-    long long total = 0;
-
-    void add(const RejectedRow &r)
-    {
-        if (++total > max) {
-            throw DataError(fmt::format("more than {} rows rejected (--max-rejects; the last: table \"{}\", {}: {}); "
-                                        "nothing was written, the rejects so far are in {}",
-                                        max, r.table, r.key, r.message, file->path()));
-        }
-        file->write(r);
-    }
-};
-
-// Everything one table's rows go through; the COPY writer is absent in a dry run.
-struct TableLoad {
-    const TablePlan &plan;
-    const ConvertOptions &conv;
-    const FixupPolicy &fixups;
-    ProblemLog *problems;                // dry run: collect every problem
-    Rejects *rejects;                    // reject mode: set the row aside; neither: throw
-    Progress &progress;
-    const std::set<std::int64_t> &skip;  // row ordinals set aside by an earlier attempt
-    CopyFormat format;
-};
-
-// Binary when asked for and every column's type has a binary form we write.
-CopyFormat table_copy_format(const TablePlan &tp, CopyFormat requested)
-{
-    if (requested == CopyFormat::Text) return CopyFormat::Text;
-    for (auto const &c : tp.columns)
-        if (!binary_copy_supported(c.target->type)) return CopyFormat::Text;
-    return CopyFormat::Binary;
-}
-
-// One pass over a table. Kept outside load_table so that, when the server refuses
-// a row, the caller still knows which rows were sent and can name it.
-struct LoadAttempt {
-    TableStats stats;
-    std::vector<std::int64_t> not_sent; // ordinals (1-based, scan order) left out, ascending
-    std::map<std::string, std::int64_t> repaired; // per column
-};
-
-void load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, std::int64_t source_rows, LoadAttempt &a)
-{
-    const TablePlan &tp = load.plan;
-    TableStats &st = a.stats;
-    st.table = tp.target->name;
-    auto const start = Clock::now();
-    load.progress.start_table(tp.target->name, source_rows);
-
-    std::vector<int> indexes;
-    for (auto const &c : tp.columns) indexes.push_back(c.source_index);
-    RowCursor cur(src, *tp.source, indexes);
-
-    std::string scratch_buffer;
-    CopyRowEncoder enc(writer ? writer->buffer() : scratch_buffer, load.format, static_cast<int>(tp.columns.size()));
-    enc.begin_stream();
-    std::string value;
-    ConvertError err;
-    int const ncols = static_cast<int>(tp.columns.size());
-    while (cur.next()) {
-        std::int64_t const ordinal = ++st.rows_read;
-        if (!load.skip.empty() && load.skip.count(ordinal)) {
-            a.not_sent.push_back(ordinal);
-            ++st.rejects;
-            continue;
-        }
-        enc.begin_row();
-        bool row_ok = true;
-        for (int i = 0; i < ncols; ++i) {
-            auto const &mapping = tp.columns[static_cast<std::size_t>(i)];
-            const TargetColumn &tc = *mapping.target;
-            SqlValue const v = cur.value(i);
-            bool repaired = false;
-            Converted const r = convert_with_fixups(v, tc, mapping.convert ? *mapping.convert : load.conv,
-                                                    load.fixups, value, err, repaired);
-            if (repaired) {
-                ++st.repaired;
-                ++a.repaired[tc.name];
-            }
-            if (r == Converted::Value) {
-                enc.field(tc.type, value);
-                continue;
-            }
-            if (r == Converted::Null && !tc.not_null) {
-                enc.null_field();
-                continue;
-            }
-            if (r == Converted::Null) {
-                err.reason = Reason::NullInNotNull;
-                err.message = fmt::format("NULL into NOT NULL column of type {}", tc.type.name);
-            }
-            auto const &sc = tp.source->columns[static_cast<std::size_t>(mapping.source_index)];
-            Problem p{tp.source->name, row_ref(tp, cur), sc.name, excerpt(v), err.reason, err.message};
-            if (load.problems) {
-                load.problems->add(std::move(p));
-                row_ok = false;
-                continue; // a dry run lists every bad value of the row
-            }
-            if (!load.rejects) {
-                throw DataError(describe(p) + "; nothing was written (run with --dry-run to list every bad value)");
-            }
-            RejectedRow rr = rejected_row(tp, cur);
-            rr.column = sc.name;
-            rr.reason = err.reason;
-            rr.message = err.message;
-            rr.value = p.value;
-            load.rejects->add(rr);
-            row_ok = false;
-            break; // one reject line per row
-        }
-        if (!row_ok) {
-            enc.discard_row();
-            a.not_sent.push_back(ordinal);
-            if (load.rejects) ++st.rejects;
-            continue;
-        }
-        enc.end_row();
-        ++st.rows_written;
-        st.bytes += cur.row_bytes();
-        if (writer) writer->maybe_flush();
-        else scratch_buffer.clear();
-        load.progress.update(st.rows_read, st.bytes);
-        if ((st.rows_read & 1023) == 0) check_interrupt();
-    }
-    if (writer) {
-        enc.end_stream();
-        long long const copied = writer->finish();
-        if (copied != st.rows_written) {
-            throw MismatchError(fmt::format("table \"{}\": PostgreSQL reports {} rows copied, {} were sent",
-                                            st.table, copied, st.rows_written));
-        }
-    }
-    st.seconds = since(start);
-    load.progress.finish_table(st.rows_written, st.bytes);
-}
-
-// The source row behind line `line` of a COPY that left out the rows `not_sent`.
-std::int64_t ordinal_of_copy_line(long long line, const std::vector<std::int64_t> &not_sent)
-{
-    std::int64_t ordinal = line;
-    for (std::int64_t const s : not_sent) {
-        if (s <= ordinal) ++ordinal;
-        else break;
-    }
-    return ordinal;
-}
-
-// Stable codes for rows the server refused, by SQLSTATE.
-std::string server_reason(const std::string &sqlstate)
-{
-    if (sqlstate == "23505") return "duplicate_key";
-    if (sqlstate == "23503") return "orphan_row";
-    if (sqlstate == "23514") return "check_violation";
-    if (sqlstate == "23502") return "null_in_not_null";
-    if (sqlstate == "23P01") return "exclusion_violation";
-    return "rejected_by_server";
-}
-
-std::string column_list(const TablePlan &tp)
-{
-    std::string out;
-    for (auto const &c : tp.columns) {
-        if (!out.empty()) out += ", ";
-        out += quote_ident(c.target->name);
-    }
-    return out;
-}
-
-// Session settings the conversion relies on: the server must read our ISO text the
-// way we wrote it, whatever the role's or database's defaults.
-void set_session(pqxx::transaction_base &tx)
-{
-    tx.exec("SET LOCAL TimeZone = 'UTC'");
-    tx.exec("SET LOCAL DateStyle = 'ISO, YMD'");
-    tx.exec("SET LOCAL client_encoding = 'UTF8'");
-    tx.exec("SET LOCAL standard_conforming_strings = on");
-}
-
-std::vector<std::string> non_empty_tables(pqxx::transaction_base &tx, const Plan &plan, const std::string &schema)
-{
-    std::vector<std::string> out;
-    for (auto const &tp : plan.tables) {
-        if (tx.exec("SELECT EXISTS (SELECT 1 FROM " + qualified(schema, tp.target->name) + ")")[0][0].as<bool>())
-            out.push_back(tp.target->name);
-    }
-    return out;
-}
-
-// Phase timings for the report: each next() ends the running phase and starts one.
-class Phases {
-public:
-    explicit Phases(RunTrace *t) : m_trace(t) {}
-    void next(const char *name)
-    {
-        if (!m_trace) return;
-        done();
-        m_trace->phase = name;
-        m_start = Clock::now();
-    }
-    void done()
-    {
-        if (!m_trace || m_trace->phase.empty()) return;
-        m_trace->phases.emplace_back(m_trace->phase, since(m_start));
-        m_trace->phase.clear();
-    }
-
-private:
-    RunTrace *m_trace;
-    Clock::time_point m_start = Clock::now();
-};
-
-std::string joined(const std::vector<std::string> &names)
-{
-    std::string out;
-    for (auto const &n : names) out += (out.empty() ? "" : ", ") + n;
-    return out;
-}
-
-} // namespace
 
 MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, RunTrace *trace)
 {
@@ -296,12 +66,30 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
     log.info(fmt::format("connecting to {}", describe_target(conninfo)));
     auto conn = connect_target(conninfo, ConnectPolicy{o.connect_retries}, [&](const std::string &m) { log.warn(m); });
 
+    if (o.per_table && !o.dry_run) return run_per_table(o, conv, src, *conn, conninfo, log, out, trace);
+
     try {
         phases.next("plan");
         std::unique_ptr<pqxx::dbtransaction> tx;
         if (o.dry_run) tx = std::make_unique<pqxx::read_transaction>(*conn, "sqlite2pg dry run");
         else tx = std::make_unique<pqxx::work>(*conn, "sqlite2pg migrate");
         set_session(*tx);
+        CancelOnInterrupt const cancel(raw_connection(*tx));
+        // A --per-table run stopped half-way here: loading over it would mix two runs.
+        std::string blocked;
+        if (auto const stored = read_state(*tx, o.target_schema)) {
+            if (!o.truncate) {
+                std::string const msg = fmt::format(
+                    "{}: an interrupted --per-table run left its progress here ({} of {} tables done); pass "
+                    "--resume (with the same options) to finish it, or --truncate to start over",
+                    qualified(o.target_schema, state_table_name), stored->done.size(), stored->tables.size());
+                if (!o.dry_run) throw TargetError(msg);
+                blocked = msg;
+            } else if (!o.dry_run) {
+                log.info("--truncate: discarding the progress of an interrupted --per-table run");
+                drop_state(*tx, o.target_schema);
+            }
+        }
 
         // --create-schema: the tables are created from the source schema and its data
         // profile, then the run is the ordinary load; a dry run plans against the
@@ -334,13 +122,13 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
             for (auto const &tp : plan.tables) s += (s.empty() ? "" : ", ") + qualified(o.target_schema, tp.target->name);
             return s;
         }();
-        std::string blocked = schema_blocked; // dry run: what would stop the real run, reported at the end
+        if (blocked.empty()) blocked = schema_blocked; // dry run: what would stop the real run, reported at the end
         if (!o.dry_run && !plan.tables.empty()) {
             // Writers wait for us; readers may go on until the commit.
             tx->exec("LOCK TABLE " + qualified_list + " IN SHARE ROW EXCLUSIVE MODE");
         }
         if (!o.truncate && !(schema && o.dry_run)) {
-            if (auto const full = non_empty_tables(*tx, plan, o.target_schema); !full.empty()) {
+            if (auto const full = non_empty_tables(*tx, order, o.target_schema); !full.empty()) {
                 std::string const msg = fmt::format("target table{} not empty: {} (pass --truncate to replace "
                                                     "their rows, or select other tables)",
                                                     full.size() == 1 ? " is" : "s are", joined(full));
@@ -379,7 +167,6 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         phases.next("load");
         ProblemLog problems(static_cast<std::size_t>(o.examples));
         Progress progress(log);
-        pg_conn *raw = raw_connection(*tx);
         std::unique_ptr<RejectFile> reject_file;
         Rejects rejects;
         if (o.on_error == OnError::Reject && !o.dry_run) {
@@ -387,94 +174,12 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
             rejects.file = reject_file.get();
             rejects.max = o.max_rejects;
         }
+        TableLoadContext const ctx{conv,     o.fixups,        o.dry_run ? &problems : nullptr,
+                                   rejects.file ? &rejects : nullptr, progress, o.copy_format,
+                                   o.target_schema, o.reject_file, o.send_timeout_s, log};
         std::map<std::string, std::vector<std::int64_t>> not_loaded; // per table, for orphans.hpp
         for (auto const &tp : plan.tables) {
-            std::int64_t const source_rows = src.count_rows(*tp.source);
-            std::set<std::int64_t> skip; // rows set aside so far (reject mode)
-            // In reject mode a row the server refuses is set aside and the table loaded
-            // again from a savepoint; otherwise it ends the run, named.
-            bool const retry = rejects.file != nullptr;
-            LoadAttempt a;
-            for (;;) {
-                if (!o.dry_run) tx->exec("SAVEPOINT sqlite2pg_table");
-                CopyFormat const format = table_copy_format(tp, o.copy_format);
-                TableLoad const load{tp, conv, o.fixups, o.dry_run ? &problems : nullptr,
-                                     rejects.file ? &rejects : nullptr, progress, skip, format};
-                std::unique_ptr<CopyWriter> writer;
-                if (!o.dry_run) {
-                    writer = std::make_unique<CopyWriter>(
-                        raw,
-                        "COPY " + qualified(o.target_schema, tp.target->name) + " (" + column_list(tp) +
-                            ") FROM STDIN" + (format == CopyFormat::Binary ? " (FORMAT binary)" : ""),
-                        fmt::format("table \"{}\"", tp.target->name));
-                }
-                a = LoadAttempt{};
-                try {
-                    load_table(src, load, writer.get(), source_rows, a);
-                    if (!o.dry_run) tx->exec("RELEASE SAVEPOINT sqlite2pg_table");
-                    break;
-                } catch (const CopyDataError &e) {
-                    writer.reset();
-                    // A foreign key checked as the COPY ends names no line: it is checked
-                    // after the load instead, where orphans.hpp finds the rows.
-                    if (!e.line && e.sqlstate == "23503" && !e.constraint.empty()) {
-                        tx->exec("ROLLBACK TO SAVEPOINT sqlite2pg_table");
-                        skip.insert(a.not_sent.begin(), a.not_sent.end()); // their reject lines are written
-                        deferred.foreign_keys.push_back(
-                            drop_foreign_key(*tx, o.target_schema, tp.target->name, e.constraint));
-                        log.info(fmt::format("{}: foreign key {} is checked after the load to name the rows it refuses",
-                                             tp.target->name, e.constraint));
-                        continue;
-                    }
-                    if (!e.line) throw;
-                    std::int64_t const ordinal = ordinal_of_copy_line(*e.line, a.not_sent);
-                    // Back to before the COPY, so the catalog can name the constraint's columns.
-                    tx->exec("ROLLBACK TO SAVEPOINT sqlite2pg_table");
-                    std::vector<std::string> const columns =
-                        e.column.empty() ? constraint_columns(*tx, o.target_schema, tp.target->name, e.constraint)
-                                         : std::vector<std::string>{e.column};
-                    RejectedRow rr;
-                    visit_row_at(src, tp, ordinal, [&](const RowCursor &cur) {
-                        rr = rejected_row(tp, cur);
-                        std::vector<std::string> values;
-                        for (auto const &c : columns) {
-                            for (std::size_t i = 0; i < tp.columns.size(); ++i)
-                                if (tp.columns[i].target->name == c) values.push_back(excerpt(cur.value(static_cast<int>(i))));
-                        }
-                        rr.column = joined(columns);
-                        rr.value = joined(values);
-                        rr.reason_code = server_reason(e.sqlstate);
-                        rr.message = "PostgreSQL refused the row: " + e.server_message;
-                        if (!retry) {
-                            throw DataError(fmt::format("table \"{}\", {}{} {} [{}]; nothing was written",
-                                                        tp.source->name, rr.key,
-                                                        columns.empty() ? ":" : fmt::format(", column \"{}\": value {} —",
-                                                                                           rr.column, rr.value),
-                                                        rr.message, rr.reason_code));
-                        }
-                        rejects.add(rr);
-                    });
-                    // Rows already set aside in this attempt stay aside without a second line.
-                    skip.insert(a.not_sent.begin(), a.not_sent.end());
-                    skip.insert(ordinal);
-                    log.warn(fmt::format("{}: {} refused by PostgreSQL ({}); loading the table again without it",
-                                         tp.source->name, rr.key, rr.reason_code));
-                }
-            }
-            TableStats &st = a.stats;
-            if (st.rows_read != source_rows) {
-                throw SourceError(fmt::format("table \"{}\" changed while being read: {} rows counted, {} read",
-                                              tp.source->name, source_rows, st.rows_read));
-            }
-            for (auto const &[column, n] : a.repaired) {
-                log.warn(fmt::format("{}.{}: {} value{} repaired as asked (--nul-bytes/--invalid-utf8/--invalid-json)",
-                                     tp.source->name, column, n, n == 1 ? "" : "s"));
-            }
-            if (st.rejects > 0) {
-                log.warn(fmt::format("{}: {} row{} rejected, see {}", tp.source->name, st.rejects,
-                                     st.rejects == 1 ? "" : "s", o.reject_file));
-            }
-            not_loaded[tp.target->name] = std::move(a.not_sent);
+            TableStats st = load_one_table(src, *tx, tp, ctx, deferred, not_loaded[tp.target->name]);
             if (trace) trace->tables.push_back(st);
             result.tables.push_back(std::move(st));
         }
@@ -592,23 +297,8 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         }
         print_summary(out, result.tables, since(started), verdict, false);
         return result;
-    } catch (const pqxx::in_doubt_error &e) {
-        throw TargetError(fmt::format("the connection to {} was lost during COMMIT: whether the migration was "
-                                      "committed is unknown; run `sqlite2pg verify` against the target before "
-                                      "anything else ({})",
-                                      describe_target(conninfo), scrub_password(e.what(), conninfo)));
-    } catch (const pqxx::broken_connection &e) {
-        throw TargetError(fmt::format("lost the connection to {}: {}; the transaction was not committed, "
-                                      "the target is unchanged",
-                                      describe_target(conninfo), scrub_password(e.what(), conninfo)));
-    } catch (const pqxx::insufficient_privilege &e) {
-        throw TargetError(fmt::format("permission denied on the target: {} (the role must own the target "
-                                      "tables or have INSERT/TRUNCATE on them)",
-                                      scrub_password(e.what(), conninfo)));
-    } catch (const pqxx::sql_error &e) {
-        std::string m = scrub_password(e.what(), conninfo);
-        while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-        throw TargetError(fmt::format("the target rejected a statement: {}; nothing was written", m));
+    } catch (...) {
+        rethrow_as_error(conninfo);
     }
 }
 

@@ -26,6 +26,8 @@ struct RunTrace {
     std::vector<TableStats> tables;    // tables loaded (or checked, in a dry run)
     std::vector<CountCheck> counts;    // row counts compared before COMMIT
     std::string verification_json;     // verify_result_json() of the check before COMMIT, if it ran
+    std::vector<std::string> committed_tables; // --per-table: committed by this run, in order
+    std::vector<std::string> skipped_tables;   // --resume: committed by the interrupted run
 };
 
 // Throws Error subclasses for failures that end the run (the transaction is rolled

@@ -22,7 +22,9 @@ Examples:
   DATABASE_URL=postgresql://app@db/app sqlite2pg migrate app.db --truncate
   sqlite2pg migrate app.db postgresql://app@db/app --create-schema --dry-run   (print the DDL and profile)
   sqlite2pg migrate app.db postgresql://app@db/app --create-schema --cast 'events.ts=timestamptz:epoch-ms'
-Exit codes: 0 ok, 2 usage, 3 source, 4 target, 5 data, 6 verification mismatch, 7 committed with rejected rows, 130 interrupted, 1 internal.
+  sqlite2pg migrate big.db postgresql://app@db/app --per-table   (then, after a failure: ... --resume)
+Exit codes: 0 ok, 2 usage, 3 source, 4 target, 5 data, 6 verification mismatch, 7 committed with rejected rows,
+8 --resume refused (source or options changed), 130 interrupted, 1 internal.
 )";
 
 void check_conflicts(const MigrateOptions &o)
@@ -47,6 +49,16 @@ void check_conflicts(const MigrateOptions &o)
     for (auto const &r : cs.casts) parse_cast_rule(r); // throws UsageError naming a bad rule
     if (o.on_error == OnError::Abort && !o.reject_file.empty())
         throw UsageError("--reject-file applies with --on-error reject");
+    if (o.resume && o.dry_run) throw UsageError("--resume writes to the target: it does not combine with --dry-run");
+    if (o.resume && o.truncate)
+        throw UsageError("--resume keeps the tables the interrupted run committed; --truncate starts over: choose one");
+    if ((o.per_table || o.resume) && cs.create)
+        throw UsageError("--per-table/--resume do not combine with --create-schema: create the schema first (run "
+                         "with --create-schema in one transaction, or apply the DDL that --create-schema --dry-run "
+                         "prints), then load with --per-table");
+    if ((o.per_table || o.resume) && o.on_error == OnError::Reject)
+        throw UsageError("--per-table/--resume do not combine with --on-error reject yet (a resumed run cannot keep "
+                         "one reject file exact); use --on-error abort, or run in one transaction");
 }
 
 void check_verify_conflicts(const VerifyOptions &o)
@@ -169,6 +181,13 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
         ->option_text("binary|text (default binary)")
         ->default_str("binary");
     migrate->add_flag("--dry-run", m.dry_run, "read and convert every row, report every problem, write nothing");
+    migrate->add_flag("--per-table", m.per_table,
+                      "commit each table on its own (parents first), recording progress in "
+                      "<target-schema>.sqlite2pg_state, so an interrupted run can be finished with --resume "
+                      "(default: one transaction for everything)");
+    migrate->add_flag("--resume", m.resume,
+                      "finish an interrupted --per-table run: refused (exit 8) if the source file or the options "
+                      "changed; skips the tables it committed, reloads the others (implies --per-table)");
     migrate->add_option("--source-timezone", m.source_timezone,
                         "IANA zone of date/time text without an offset")->capture_default_str();
     std::map<std::string, EpochUnit> const units{{"none", EpochUnit::None},
@@ -194,6 +213,11 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
                       "with --create-schema: DATETIME/TIMESTAMP become timestamp, not timestamptz");
     migrate->add_option("--connect-retries", m.connect_retries, "connection attempts, with exponential backoff")
         ->capture_default_str();
+    migrate->add_option("--send-timeout", m.send_timeout_s,
+                        "seconds a send of COPY data may make no progress before the connection is closed and the "
+                        "run fails (a stalled network or server)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     migrate->add_option("--source-busy-timeout", m.source_busy_timeout_s,
                         "seconds to wait for a process holding a lock on the SQLite file")
         ->capture_default_str()
@@ -290,6 +314,7 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
     }
     if (migrate->parsed()) {
         check_conflicts(m);
+        if (m.resume) m.per_table = true;
         if (m.on_error == OnError::Reject && m.reject_file.empty()) m.reject_file = m.source + ".rejects.jsonl";
         cl.command = CommandLine::Command::Migrate;
         return cl;

@@ -29,11 +29,14 @@ struct MigrateOptions {
     long long max_rejects = 1000;
     FixupPolicy fixups;
     bool dry_run = false;
+    bool per_table = false; // commit each table on its own, progress in <schema>.sqlite2pg_state
+    bool resume = false;    // finish an interrupted --per-table run (implies per_table)
     std::string source_timezone = "UTC";
     EpochUnit epoch_unit = EpochUnit::None;
     bool text_to_bytea = false;
     SchemaOptions schema; // --create-schema and its options
     int connect_retries = 5;
+    int send_timeout_s = 60; // COPY data the server accepts none of for this long fails the run
     int source_busy_timeout_s = 10; // wait this long for a writer holding the SQLite file
     std::string backup_source; // --backup-source PATH: migrate from a checked copy made here
     int examples = 5; // dry run: examples shown per column and reason

@@ -67,6 +67,7 @@ void write_options(JsonWriter &j, const MigrateOptions &o)
     for (auto const &t : o.selection.exclude_tables) j.value(t);
     j.end_array();
     j.field("truncate", o.truncate).field("dry_run", o.dry_run);
+    j.field("per_table", o.per_table).field("resume", o.resume).field("send_timeout", o.send_timeout_s);
     j.field("source_timezone", o.source_timezone).field("epoch_unit", epoch_unit_name(o.epoch_unit));
     j.field("text_to_bytea", o.text_to_bytea).field("connect_retries", o.connect_retries);
     j.field("verify", verify_mode_name(o.verify)).field("keep_indexes", o.keep_indexes);
@@ -113,6 +114,7 @@ std::string_view exit_status_name(ExitCode c)
     case ExitCode::Data: return "data";
     case ExitCode::Mismatch: return "mismatch";
     case ExitCode::Rejected: return "rejected";
+    case ExitCode::ResumeRefused: return "resume_refused";
     case ExitCode::Interrupted: return "interrupted";
     }
     return "?";
@@ -183,6 +185,20 @@ std::string report_json(const ReportInput &in)
         if (in.trace->verification_json.empty()) j.null();
         else j.raw(in.trace->verification_json);
         j.end_object();
+    } else {
+        j.null();
+    }
+    // --per-table: which tables this run committed, and which an interrupted run had
+    // (skipped by --resume); null for a one-transaction run.
+    j.key("per_table");
+    if (in.options && in.options->per_table && !in.options->dry_run) {
+        j.begin_object().key("committed_tables").begin_array();
+        if (in.trace)
+            for (auto const &t : in.trace->committed_tables) j.value(t);
+        j.end_array().key("skipped_tables").begin_array();
+        if (in.trace)
+            for (auto const &t : in.trace->skipped_tables) j.value(t);
+        j.end_array().end_object();
     } else {
         j.null();
     }
