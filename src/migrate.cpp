@@ -66,7 +66,10 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
     log.info(fmt::format("connecting to {}", describe_target(conninfo)));
     auto conn = connect_target(conninfo, ConnectPolicy{o.connect_retries}, [&](const std::string &m) { log.warn(m); });
 
-    if (o.per_table && !o.dry_run) return run_per_table(o, conv, src, *conn, conninfo, log, out, trace);
+    if (o.per_table && !o.dry_run) {
+        phases.done(); // backup and connect are timed here; run_per_table times the rest
+        return run_per_table(o, conv, src, *conn, conninfo, log, out, trace);
+    }
 
     try {
         phases.next("plan");
