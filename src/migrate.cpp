@@ -244,8 +244,10 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
 
         phases.next("verify");
         std::vector<std::string> mismatches;
+        VerifySettings settings{o.verify, VerifySettings{}.sample_rows, VerifySettings{}.max_differences, {}};
         for (auto const &st : result.tables) {
             std::int64_t const n = count_target_rows(*tx, o.target_schema, st.table);
+            settings.known_target_rows[st.table] = n;
             if (trace) trace->counts.push_back({st.table, st.rows_read - st.rejects, n});
             if (n != st.rows_read - st.rejects) {
                 mismatches.push_back(fmt::format("{}: source {} rows{}, target {}", st.table, st.rows_read,
@@ -259,7 +261,6 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         if (o.verify != VerifyMode::None) {
             // The same check as `sqlite2pg verify`, on the rows this transaction holds.
             set_verify_session(*tx);
-            VerifySettings const settings{o.verify, VerifySettings{}.sample_rows, VerifySettings{}.max_differences};
             // Tables with rejected rows or repaired values differ from the source by
             // the operator's choice: their rows were counted above; the value check
             // covers the others.

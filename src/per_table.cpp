@@ -193,7 +193,8 @@ MigrateResult run_per_table(const MigrateOptions &o, const ConvertOptions &conv,
                 set_verify_session(tx);
                 Plan one;
                 one.tables.push_back(tp);
-                VerifySettings const settings{o.verify, VerifySettings{}.sample_rows, VerifySettings{}.max_differences};
+                VerifySettings const settings{o.verify, VerifySettings{}.sample_rows, VerifySettings{}.max_differences,
+                                              {{name, n}}};
                 VerifyResult vr = verify_plan(src, tx, one, o.target_schema, conv, settings, log);
                 if (!vr.ok()) {
                     print_verify_result(out, vr);

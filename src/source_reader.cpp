@@ -139,10 +139,11 @@ void SourceDb::load_schema()
 
 std::int64_t SourceDb::count_rows(const SourceTable &t)
 {
+    if (auto const it = m_counts.find(t.name); it != m_counts.end()) return it->second;
     try {
         SQLite::Statement q(*m_db, "SELECT count(*) FROM " + quote_sqlite_ident(t.name));
         q.executeStep();
-        return q.getColumn(0).getInt64();
+        return m_counts[t.name] = q.getColumn(0).getInt64();
     } catch (const SQLite::Exception &e) {
         throw SourceError(sqlite_failure(m_path, e, m_busy_timeout_s));
     }

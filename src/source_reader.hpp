@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,7 @@ public:
     const std::vector<SourceTable> &tables() const { return m_tables; }
     // Tables left out on purpose, with why ("virtual table", "internal").
     const std::vector<std::pair<std::string, std::string>> &skipped() const { return m_skipped; }
+    // Counted once per table: the read transaction keeps the file as it was when opened.
     std::int64_t count_rows(const SourceTable &t);
     sqlite3 *handle() const { return m_db->getHandle(); }
 
@@ -56,6 +58,7 @@ private:
     std::unique_ptr<SQLite::Database> m_db;
     std::vector<SourceTable> m_tables;
     std::vector<std::pair<std::string, std::string>> m_skipped;
+    std::map<std::string, std::int64_t> m_counts;
 };
 
 // Streams the rows of one table in rowid (or primary key) order, columns as asked.

@@ -466,7 +466,9 @@ VerifyResult verify_plan(SourceDb &src, pqxx::dbtransaction &tx, const Plan &pla
         TableCheck tc(tp, schema, settings, v);
         auto const counts = [&] {
             v.source_rows = src.count_rows(*tp.source);
-            v.target_rows = count_target_rows(tx, schema, tp.target->name);
+            auto const known = settings.known_target_rows.find(tp.target->name);
+            v.target_rows = known != settings.known_target_rows.end() ? known->second
+                                                                      : count_target_rows(tx, schema, tp.target->name);
         };
         if (settings.mode == VerifyMode::Count) {
             v.method = "count";

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct VerifySettings {
     VerifyMode mode = VerifyMode::Sample;
     std::int64_t sample_rows = 2000; // per table
     int max_differences = 10;        // listed per table; all are counted
+    // Target row counts the caller took in this same transaction (migrate, just before):
+    // a second count(*) of a big table would cost a full scan for nothing.
+    std::map<std::string, std::int64_t> known_target_rows;
 };
 
 struct Difference {

@@ -52,7 +52,7 @@ ExitCode run_verify(const VerifyOptions &o, Log &log, std::FILE *out)
         set_verify_session(tx);
         TargetCatalog const catalog = TargetCatalog::load(tx, o.target_schema);
         Plan const plan = make_plan(src.tables(), catalog, o.selection);
-        VerifySettings const settings{o.mode, o.sample_rows, o.max_differences};
+        VerifySettings const settings{o.mode, o.sample_rows, o.max_differences, {}};
         VerifyResult r = verify_plan(src, tx, plan, o.target_schema, conv, settings, log);
         r.source = o.source;
         r.target = describe_target(conninfo);
