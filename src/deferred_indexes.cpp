@@ -2,6 +2,7 @@
 
 #include "connect.hpp"
 #include "errors.hpp"
+#include "interrupt.hpp"
 #include "target_catalog.hpp"
 
 #include <pqxx/except>
@@ -179,6 +180,9 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
     pg_conn *const raw = raw_connection(tx);
     auto run = [&](const DeferredObject &o, const std::string &sql, bool foreign_key) {
         for (;;) {
+            // Ctrl-C between two rebuilds, or one cancelled mid-statement (57014):
+            // stop here rather than start, or repeat, a long build.
+            check_interrupt();
             if (!on_violation) return tx.exec(sql), void();
             tx.exec("SAVEPOINT sqlite2pg_rebuild");
             std::string const state = raw_exec(raw, sql).sqlstate;
@@ -188,6 +192,7 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
             }
             if (std::string const r = raw_exec(raw, "ROLLBACK TO SAVEPOINT sqlite2pg_rebuild").sqlstate; !r.empty())
                 throw TargetError("ROLLBACK TO SAVEPOINT failed after a constraint rebuild (SQLSTATE " + r + ")");
+            check_interrupt();
             if ((state != "23505" && state != "23503") || !on_violation(o, foreign_key)) {
                 tx.exec(sql); // fails again: reported as it comes
                 return;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <csignal>
 #include <cerrno>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,7 +23,9 @@ std::atomic<int> received{0};
 int wake_pipe[2] = {-1, -1};
 
 std::mutex cancel_mutex;
-PGcancel *cancel_handle = nullptr; // guarded by cancel_mutex
+// Shared so that the watcher can cancel without holding the mutex: PQcancel opens a
+// new connection, which on a dead network takes as long as the kernel's connect timeout.
+std::shared_ptr<PGcancel> cancel_handle; // guarded by cancel_mutex
 
 extern "C" void on_signal(int sig)
 {
@@ -48,10 +51,14 @@ void watch()
         ssize_t const n = ::read(wake_pipe[0], &b, 1);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return;
-        std::lock_guard lock(cancel_mutex);
-        if (cancel_handle) {
+        std::shared_ptr<PGcancel> handle;
+        {
+            std::lock_guard lock(cancel_mutex);
+            handle = cancel_handle;
+        }
+        if (handle) {
             char err[256];
-            PQcancel(cancel_handle, err, sizeof err);
+            PQcancel(handle.get(), err, sizeof err);
         }
     }
 }
@@ -89,17 +96,20 @@ void check_interrupt()
 
 CancelOnInterrupt::CancelOnInterrupt(pg_conn *conn)
 {
-    PGcancel *c = PQgetCancel(conn);
+    // A signal that came while no connection was registered (between two tables'
+    // transactions, say) cancelled nothing: stop here, before the next statement.
+    check_interrupt();
+    std::shared_ptr<PGcancel> c(PQgetCancel(conn), [](PGcancel *h) {
+        if (h) PQfreeCancel(h);
+    });
     std::lock_guard lock(cancel_mutex);
-    if (cancel_handle) PQfreeCancel(cancel_handle);
-    cancel_handle = c;
+    cancel_handle = std::move(c);
 }
 
 CancelOnInterrupt::~CancelOnInterrupt()
 {
     std::lock_guard lock(cancel_mutex);
-    if (cancel_handle) PQfreeCancel(cancel_handle);
-    cancel_handle = nullptr;
+    cancel_handle.reset();
 }
 
 } // namespace s2p

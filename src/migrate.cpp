@@ -54,6 +54,8 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
     conv.epoch = o.epoch_unit;
     conv.text_to_bytea = o.text_to_bytea;
 
+    // --per-table: the file as it is before anything reads it (see run_per_table).
+    std::string const fingerprint = o.per_table && !o.dry_run ? source_fingerprint(o.source) : std::string();
     if (!o.backup_source.empty()) {
         phases.next("backup");
         backup_source(o.source, o.backup_source, o.source_busy_timeout_s, log);
@@ -68,7 +70,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
 
     if (o.per_table && !o.dry_run) {
         phases.done(); // backup and connect are timed here; run_per_table times the rest
-        return run_per_table(o, conv, src, *conn, conninfo, log, out, trace);
+        return run_per_table(o, conv, src, fingerprint, *conn, conninfo, log, out, trace);
     }
 
     try {

@@ -399,6 +399,22 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
             ++next;
         }
     }
+    // A kept foreign key whose ON DELETE acts (CASCADE, SET NULL, SET DEFAULT) would
+    // silently change or remove child rows with the delete: it is checked after the
+    // load instead, where the child rows it would have touched become named orphans.
+    auto const acting = c.tx.exec_params(R"SQL(
+        SELECT k.conname FROM pg_constraint k
+        WHERE k.contype = 'f' AND k.confrelid = $1::regclass AND k.confdeltype NOT IN ('a', 'r')
+        ORDER BY k.conname)SQL",
+                                         table);
+    for (auto const &row : acting) {
+        std::string const name = row[0].as<std::string>();
+        if (!c.deferred)
+            throw TargetError(fmt::format("table \"{}\": setting rows aside would fire the ON DELETE action of "
+                                          "foreign key {}; drop it before the load or run without --on-error reject",
+                                          o.table, name));
+        c.deferred->foreign_keys.push_back(drop_foreign_key(c.tx, c.schema, o.table, name));
+    }
     std::string del = "DELETE FROM " + table + " WHERE ";
     for (std::size_t i = 0; i < identity.size(); ++i)
         del += fmt::format("{}{} = ${}", i ? " AND " : "", quote_ident(identity[i]), i + 1);

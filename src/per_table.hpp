@@ -25,8 +25,10 @@
 
 namespace s2p {
 
+// `fingerprint` is of the source file as it was before `src` took its snapshot, so a
+// write in between makes a later --resume refuse rather than mix old and new rows.
 MigrateResult run_per_table(const MigrateOptions &o, const ConvertOptions &conv, SourceDb &src,
-                            pqxx::connection &conn, const std::string &conninfo, Log &log, std::FILE *out,
-                            RunTrace *trace);
+                            const std::string &fingerprint, pqxx::connection &conn, const std::string &conninfo,
+                            Log &log, std::FILE *out, RunTrace *trace);
 
 } // namespace s2p

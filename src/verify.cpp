@@ -2,6 +2,7 @@
 
 #include "connect.hpp"
 #include "errors.hpp"
+#include "interrupt.hpp"
 #include "problems.hpp"
 #include "target_catalog.hpp"
 #include "verify_counts.hpp"
@@ -291,6 +292,7 @@ void sample_keyed(SourceDb &src, pqxx::dbtransaction &tx, const ConvertOptions &
     {
         SourceRows s(src, tc.plan(), tc.key(), conv);
         for (std::int64_t ordinal = 0; s.next(); ++ordinal) {
+            if ((ordinal & 4095) == 0) check_interrupt();
             if (ordinal % step != 0) continue;
             const Row &r = s.convert();
             encode_cells(r, tc.key(), enc);
@@ -460,6 +462,7 @@ VerifyResult verify_plan(SourceDb &src, pqxx::dbtransaction &tx, const Plan &pla
     r.target_schema = schema;
     pg_conn *raw = raw_connection(tx);
     for (auto const &tp : plan.tables) {
+        check_interrupt();
         TableVerdict v;
         v.table = tp.target->name;
         v.source_table = tp.source->name;

@@ -118,6 +118,13 @@ sqlite3 "$src" "UPDATE customers SET name = 'changed' WHERE id = 7"
 rc=0; timeout 60 "$bin" migrate "$src" "$target" --resume -q >/dev/null 2>"$work/err" || rc=$?
 cat "$work/err"; [[ $rc -eq 8 ]] || fail "source changed: exit $rc, expected 8"
 cp -p "$work/shop.orig.db" "$src" # same bytes and mtime again
+
+step "(e) --resume after a finished table was changed: exit 8"
+sql "INSERT INTO customers VALUES (999999, 'added by hand', NULL)" >/dev/null
+rc=0; timeout 60 "$bin" migrate "$src" "$target" --resume -q >/dev/null 2>"$work/err" || rc=$?
+cat "$work/err"; [[ $rc -eq 8 ]] || fail "finished table changed: exit $rc, expected 8"
+grep -q "holds 50001 now" "$work/err" || fail "message does not name the row counts"
+sql "DELETE FROM customers WHERE id = 999999" >/dev/null
 rc=0; timeout 60 "$bin" migrate "$src" "$target" --resume >"$work/out" 2>"$work/err" || rc=$?
 cat "$work/out" "$work/err"; [[ $rc -eq 0 ]] || fail "resume after the refusals: exit $rc"
 grep -q "customers: committed by the interrupted run" "$work/err" || fail "resume did not skip customers"
