@@ -14,7 +14,6 @@
 #include <fstream>
 #include <memory>
 #include <random>
-#include <sys/wait.h>
 #include <thread>
 
 using namespace s2p::test;
@@ -22,35 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int code = -1;     // exit status; -1 when the tool died of a signal (a crash)
-    std::string output; // stdout and stderr together
-};
-
-std::string shell_quote(const std::string &s)
-{
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out.push_back(c);
-    }
-    return out + "'";
-}
-
-Run run(const std::vector<std::string> &args)
-{
-    std::string cmd = shell_quote(S2P_BINARY);
-    for (auto const &a : args) cmd += " " + shell_quote(a);
-    cmd += " 2>&1 </dev/null";
-    Run r;
-    std::unique_ptr<FILE, int (*)(FILE *)> p(popen(cmd.c_str(), "r"), pclose);
-    REQUIRE(p);
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p.get())) r.output.append(buf, n);
-    int const status = pclose(p.release());
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+using Run = ToolRun; // code -1: the tool died of a signal (a crash)
+Run run(const std::vector<std::string> &args) { return run_tool(args); }
 
 bool has(const Run &r, const std::string &s) { return r.output.find(s) != std::string::npos; }
 

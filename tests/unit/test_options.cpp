@@ -1,17 +1,13 @@
 #include "errors.hpp"
 #include "options.hpp"
 
+#include "parse_args.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace s2p;
 
-namespace {
-CommandLine parse(std::vector<const char *> args)
-{
-    args.insert(args.begin(), "sqlite2pg");
-    return parse_command_line(static_cast<int>(args.size()), args.data());
-}
-} // namespace
+using s2p::test::parse;
 
 TEST_CASE("options: migrate with defaults", "[options][unit]")
 {

@@ -6,6 +6,8 @@
 #include "report.hpp"
 #include "run_state.hpp"
 
+#include "parse_args.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -14,13 +16,7 @@
 
 using namespace s2p;
 
-namespace {
-CommandLine parse(std::vector<const char *> args)
-{
-    args.insert(args.begin(), "sqlite2pg");
-    return parse_command_line(static_cast<int>(args.size()), args.data());
-}
-} // namespace
+using s2p::test::parse;
 
 TEST_CASE("options: --per-table and --resume", "[options][resume][unit]")
 {
