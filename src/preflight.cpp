@@ -4,6 +4,7 @@
 #include "conninfo.hpp"
 #include "errors.hpp"
 #include "planner.hpp"
+#include "run_state.hpp"
 #include "source_reader.hpp"
 #include "target_catalog.hpp"
 
@@ -268,6 +269,17 @@ CheckReport run_check(const CheckOptions &o, Log &log)
         // Migrate itself creates nothing; CREATE matters only to create the schema's
         // tables in the same role (e.g. the application's own migrations).
         out.info(schema, s[0][1].as<bool>() ? "CREATE granted" : "no CREATE privilege (not needed to load data)");
+
+        // A --per-table run that stopped: only --resume (or --truncate) gets past it.
+        if (auto const state = read_state(tx, o.target_schema)) {
+            std::string const what = fmt::format("an interrupted --per-table run left its progress ({} of {} tables "
+                                                 "done)",
+                                                 state->done.size(), state->tables.size());
+            std::string const subject = "state " + std::string(state_table_name);
+            if (o.truncate) out.info(subject, what + "; --truncate discards it and starts over");
+            else out.fail(subject, what + ": `migrate --resume` (same options) finishes it, any other run refuses "
+                                          "to start unless --truncate");
+        }
 
         TargetCatalog const cat = TargetCatalog::load(tx, o.target_schema);
         Targets const t = select_targets(o, cat, out);

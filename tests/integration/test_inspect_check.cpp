@@ -264,6 +264,17 @@ TEST_CASE("check fails on a non-empty table and a missing one, exit 4", "[integr
     o.truncate = true; // with --truncate a non-empty table is fine
     CHECK_FALSE(has_line(run_check(o, log), CheckLine::Status::Fail, "table users"));
 
+    // What an interrupted --per-table run leaves: migrate refuses it without --resume.
+    db.exec("CREATE TABLE app.sqlite2pg_state (table_name text PRIMARY KEY, load_order int NOT NULL, status text "
+            "NOT NULL, rows bigint, finished_at timestamptz, source_fingerprint text NOT NULL, options text NOT NULL, "
+            "options_xxh64 text NOT NULL, started_at timestamptz NOT NULL DEFAULT now());"
+            "INSERT INTO app.sqlite2pg_state VALUES ('users', 0, 'done', 1, now(), 'f', 'o', 'x'), "
+            "('racks', 1, 'pending', NULL, NULL, 'f', 'o', 'x')");
+    CHECK(has_line(run_check(o, log), CheckLine::Status::Info, "state sqlite2pg_state", "--truncate discards it"));
+    o.truncate = false;
+    CHECK(has_line(run_check(o, log), CheckLine::Status::Fail, "state sqlite2pg_state", "1 of 2 tables done"));
+    db.exec("DROP TABLE app.sqlite2pg_state");
+
     Run const cli = run({"check", db.app_conninfo(), "--target-schema", "app", "--tables", "users,racks"});
     CHECK(cli.code == 4);
     CHECK(cli.out.find("FAIL  table users") != std::string::npos);
