@@ -183,7 +183,7 @@ namespace {
 // (about 20 s on a silent link); data unacknowledged for 60 s fails the send (long
 // enough for a busy server reading slowly); each connection attempt waits 10 s at
 // most (--connect-retries covers a server that is starting). The user's own values
-// (in the URL, key=value string or PGCONNECT_TIMEOUT) win.
+// (in the URL, key=value string, PGCONNECT_TIMEOUT or a pg_service.conf service) win.
 constexpr std::pair<char const *, char const *> network_defaults[] = {
     {"connect_timeout", "10"},    {"keepalives", "1"},         {"keepalives_idle", "10"},
     {"keepalives_interval", "3"}, {"keepalives_count", "3"},   {"tcp_user_timeout", "60000"},
@@ -203,6 +203,8 @@ std::string with_network_defaults(const std::string &conninfo)
             if (key == o->keyword) return o->val != nullptr && *o->val != '\0';
         return false;
     };
+    // A service file may set these itself; values added here would override it.
+    if (is_set("service") || std::getenv("PGSERVICE")) return conninfo;
     std::string out = conninfo;
     bool const uri = is_uri(conninfo);
     bool has_query = uri && conninfo.find('?') != std::string::npos;

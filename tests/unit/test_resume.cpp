@@ -96,6 +96,11 @@ TEST_CASE("conninfo: keepalives and timeouts added unless set", "[conninfo][resu
     setenv("PGCONNECT_TIMEOUT", "7", 1);
     CHECK(with_network_defaults("host=db").find("connect_timeout") == std::string::npos);
     unsetenv("PGCONNECT_TIMEOUT");
+    // A pg_service.conf service keeps its own settings.
+    CHECK(with_network_defaults("service=prod dbname=app") == "service=prod dbname=app");
+    setenv("PGSERVICE", "prod", 1);
+    CHECK(with_network_defaults("dbname=app") == "dbname=app");
+    unsetenv("PGSERVICE");
     // Unparsable strings are left for libpq to reject with its own message.
     CHECK(with_network_defaults("host='unterminated") == "host='unterminated");
 }
