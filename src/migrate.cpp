@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <memory>
@@ -55,7 +56,11 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
     conv.text_to_bytea = o.text_to_bytea;
 
     // --per-table: the file as it is before anything reads it (see run_per_table).
-    std::string const fingerprint = o.per_table && !o.dry_run ? source_fingerprint(o.source) : std::string();
+    // (A missing or unreadable file is left to SourceDb, whose error says what to do.)
+    std::error_code ec;
+    std::string const fingerprint = o.per_table && !o.dry_run && std::filesystem::is_regular_file(o.source, ec)
+                                         ? source_fingerprint(o.source)
+                                         : std::string();
     if (!o.backup_source.empty()) {
         phases.next("backup");
         backup_source(o.source, o.backup_source, o.source_busy_timeout_s, log);
