@@ -16,16 +16,8 @@ db=s2p_faults_$$
 work=$(mktemp -d /tmp/sqlite2pg-faults.XXXXXX)
 admin="$SQLITE2PG_TEST_PG dbname=postgres"
 target="$SQLITE2PG_TEST_PG dbname=$db application_name=s2p_faults_$$"
-# shellcheck disable=SC2317  # called from the EXIT trap
-cleanup() {
-    if [[ ${SQLITE2PG_KEEP_DB:-} == 1 ]]; then echo "kept database $db and $work"; return; fi
-    psql "$admin" -Xqc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-step() { printf '\n--- %s\n' "$*"; }
+# shellcheck source=tests/integration/shell_fixture.sh
+source "$(dirname "${BASH_SOURCE[0]}")/shell_fixture.sh"
 sql() { psql "$target" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 now_ms() { date +%s%3N; }
 

@@ -20,17 +20,9 @@ work=$(mktemp -d /tmp/sqlite2pg-scripts.XXXXXX)
 admin="$SQLITE2PG_TEST_PG dbname=postgres"
 target="$app dbname=$db" # later keywords win in a conninfo string
 export SQLITE2PG=$bin
-# shellcheck disable=SC2317  # called from the EXIT trap
-cleanup() {
-    if [[ ${SQLITE2PG_KEEP_DB:-} == 1 ]]; then echo "kept database $db and $work"; return; fi
-    psql "$admin" -Xqc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/integration/shell_fixture.sh
+source "$(dirname "${BASH_SOURCE[0]}")/shell_fixture.sh"
 count() { psql "$target" -XAtqc "SELECT count(*) FROM $1"; }
-step() { printf '\n--- %s\n' "$*"; }
 
 app_role=$(psql "$app" -XAtqc 'SELECT current_user')
 psql "$admin" -Xqc "CREATE DATABASE $db OWNER $app_role" >/dev/null
