@@ -54,14 +54,15 @@ WHERE k.contype = 'f' AND n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.r
 ORDER BY c.relname, k.conname
 )SQL";
 
-// A text[] literal for the table names, bound as one parameter.
-std::string text_array(const std::vector<std::string> &names)
+} // namespace
+
+std::string text_array(std::vector<std::string>::const_iterator b, std::vector<std::string>::const_iterator e)
 {
     std::string out = "{";
-    for (auto const &n : names) {
+    for (auto it = b; it != e; ++it) {
         if (out.size() > 1) out.push_back(',');
         out.push_back('"');
-        for (char c : n) {
+        for (char c : *it) {
             if (c == '"' || c == '\\') out.push_back('\\');
             out.push_back(c);
         }
@@ -69,6 +70,8 @@ std::string text_array(const std::vector<std::string> &names)
     }
     return out + "}";
 }
+
+std::string text_array(const std::vector<std::string> &values) { return text_array(values.begin(), values.end()); }
 
 std::vector<std::string> strings(const pqxx::field &f)
 {
@@ -80,6 +83,8 @@ std::vector<std::string> strings(const pqxx::field &f)
     }
     return out;
 }
+
+namespace {
 
 std::vector<DeferredObject> read(pqxx::transaction_base &tx, char const *sql, const std::string &schema,
                                  const std::vector<std::string> &tables)
@@ -101,6 +106,22 @@ std::vector<DeferredObject> read(pqxx::transaction_base &tx, char const *sql, co
 }
 
 } // namespace
+
+RawOutcome raw_exec_in_savepoint(pqxx::dbtransaction &tx, const std::string &sql,
+                                 const std::vector<std::string> &params)
+{
+    tx.exec("SAVEPOINT sqlite2pg_attempt");
+    pg_conn *const raw = raw_connection(tx);
+    RawOutcome const r = raw_exec(raw, sql, params);
+    if (r.sqlstate.empty()) {
+        tx.exec("RELEASE SAVEPOINT sqlite2pg_attempt");
+    } else if (std::string const rb = raw_exec(raw, "ROLLBACK TO SAVEPOINT sqlite2pg_attempt").sqlstate; !rb.empty()) {
+        throw TargetError(fmt::format("ROLLBACK TO SAVEPOINT failed (SQLSTATE {}) after a statement failed with "
+                                      "SQLSTATE {}",
+                                      rb, r.sqlstate));
+    }
+    return r;
+}
 
 RawOutcome raw_exec(pg_conn *conn, const std::string &sql, const std::vector<std::string> &params)
 {
@@ -177,21 +198,14 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
     // pqxx 6 ends the whole transaction when a statement fails, so the attempt runs
     // on the raw connection inside a savepoint; a failure the handler does not take
     // is repeated through pqxx, which reports it as usual.
-    pg_conn *const raw = raw_connection(tx);
     auto run = [&](const DeferredObject &o, const std::string &sql, bool foreign_key) {
         for (;;) {
             // Ctrl-C between two rebuilds, or one cancelled mid-statement (57014):
             // stop here rather than start, or repeat, a long build.
             check_interrupt();
             if (!on_violation) return tx.exec(sql), void();
-            tx.exec("SAVEPOINT sqlite2pg_rebuild");
-            std::string const state = raw_exec(raw, sql).sqlstate;
-            if (state.empty()) {
-                tx.exec("RELEASE SAVEPOINT sqlite2pg_rebuild");
-                return;
-            }
-            if (std::string const r = raw_exec(raw, "ROLLBACK TO SAVEPOINT sqlite2pg_rebuild").sqlstate; !r.empty())
-                throw TargetError("ROLLBACK TO SAVEPOINT failed after a constraint rebuild (SQLSTATE " + r + ")");
+            std::string const state = raw_exec_in_savepoint(tx, sql).sqlstate;
+            if (state.empty()) return;
             check_interrupt();
             if ((state != "23505" && state != "23503") || !on_violation(o, foreign_key)) {
                 tx.exec(sql); // fails again: reported as it comes

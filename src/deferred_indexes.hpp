@@ -6,6 +6,7 @@
 // back with everything else. Primary keys and unique constraints stay: other
 // tables' foreign keys may depend on them, and they catch duplicates as rows arrive.
 #include <pqxx/dbtransaction>
+#include <pqxx/field>
 #include <pqxx/transaction_base>
 
 struct pg_conn;
@@ -49,6 +50,16 @@ struct RawOutcome {
     long long rows = 0;     // rows the statement affected
 };
 RawOutcome raw_exec(pg_conn *conn, const std::string &sql, const std::vector<std::string> &params = {});
+// raw_exec inside a savepoint of `tx`: released on success, rolled back to on failure
+// (the transaction stays usable); throws TargetError if even the rollback fails.
+RawOutcome raw_exec_in_savepoint(pqxx::dbtransaction &tx, const std::string &sql,
+                                 const std::vector<std::string> &params = {});
+
+// A text[] literal, bound as one parameter.
+std::string text_array(std::vector<std::string>::const_iterator b, std::vector<std::string>::const_iterator e);
+std::string text_array(const std::vector<std::string> &values);
+// A text[] or name[] field as strings (NULL elements as "").
+std::vector<std::string> strings(const pqxx::field &f);
 
 // The foreign keys of `tables`, as drop_deferred_objects reads them (nothing dropped).
 std::vector<DeferredObject> read_foreign_keys(pqxx::transaction_base &tx, const std::string &schema,

@@ -89,10 +89,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         std::string blocked;
         if (auto const stored = read_state(*tx, o.target_schema)) {
             if (!o.truncate) {
-                std::string const msg = fmt::format(
-                    "{}: an interrupted --per-table run left its progress here ({} of {} tables done); pass "
-                    "--resume (with the same options) to finish it, or --truncate to start over",
-                    qualified(o.target_schema, state_table_name), stored->done.size(), stored->tables.size());
+                std::string const msg = interrupted_run_message(*stored, o.target_schema);
                 if (!o.dry_run) throw TargetError(msg);
                 blocked = msg;
             } else if (!o.dry_run) {
@@ -127,15 +124,12 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         for (auto const &tp : plan.tables) order.push_back(tp.target->name);
         log.info(fmt::format("load order: {}", joined(order)));
 
-        std::string const qualified_list = [&] {
-            std::string s;
-            for (auto const &tp : plan.tables) s += (s.empty() ? "" : ", ") + qualified(o.target_schema, tp.target->name);
-            return s;
-        }();
+        std::string const tables_sql = qualified_list(o.target_schema, order);
+
         if (blocked.empty()) blocked = schema_blocked; // dry run: what would stop the real run, reported at the end
         if (!o.dry_run && !plan.tables.empty()) {
             // Writers wait for us; readers may go on until the commit.
-            tx->exec("LOCK TABLE " + qualified_list + " IN SHARE ROW EXCLUSIVE MODE");
+            tx->exec("LOCK TABLE " + tables_sql + " IN SHARE ROW EXCLUSIVE MODE");
         }
         if (!o.truncate && !(schema && o.dry_run)) {
             if (auto const full = non_empty_tables(*tx, order, o.target_schema); !full.empty()) {
@@ -147,7 +141,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
             }
         } else if (!o.dry_run && !plan.tables.empty()) {
             log.info(fmt::format("truncating {} table{}", plan.tables.size(), plan.tables.size() == 1 ? "" : "s"));
-            tx->exec("TRUNCATE " + qualified_list);
+            tx->exec("TRUNCATE " + tables_sql);
         }
 
         // Secondary indexes and foreign keys are dropped and rebuilt after the load

@@ -3,6 +3,7 @@
 #include "connect.hpp"
 #include "convert.hpp"
 #include "errors.hpp"
+#include "migrate_steps.hpp"
 #include "problems.hpp"
 #include "source_rows.hpp"
 #include "target_catalog.hpp"
@@ -20,29 +21,6 @@ namespace s2p {
 namespace {
 
 using Tuple = std::vector<std::string>; // key values in PostgreSQL's text output form
-
-std::string joined(const std::vector<std::string> &parts, const char *sep = ", ")
-{
-    std::string out;
-    for (auto const &p : parts) out += (out.empty() ? "" : sep) + p;
-    return out;
-}
-
-// A text[] literal, bound as one parameter.
-std::string text_array(std::vector<std::string>::const_iterator b, std::vector<std::string>::const_iterator e)
-{
-    std::string out = "{";
-    for (auto it = b; it != e; ++it) {
-        if (out.size() > 1) out.push_back(',');
-        out.push_back('"');
-        for (char c : *it) {
-            if (c == '"' || c == '\\') out.push_back('\\');
-            out.push_back(c);
-        }
-        out.push_back('"');
-    }
-    return out + "}";
-}
 
 // The converter's output is PostgreSQL's input form; for these types it is also
 // exactly what PostgreSQL prints back, so no round trip is needed.
@@ -172,7 +150,7 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log)
 {
     std::vector<std::string> tables;
     for (auto const &tp : c.plan.tables) tables.push_back(tp.target->name);
-    std::string const names = text_array(tables.begin(), tables.end());
+    std::string const names = text_array(tables);
 
     // Unique keys of plain columns, without a predicate.
     for (auto const &row : c.tx.exec_params(R"SQL(
@@ -187,10 +165,7 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log)
         ORDER BY c.relname, i.relname)SQL",
                                             c.schema, names)) {
         const TablePlan *tp = plan_of(c.plan, row[0].as<std::string>());
-        std::vector<std::string> columns;
-        auto parser = row[2].as_array();
-        for (auto item = parser.get_next(); item.first != pqxx::array_parser::done; item = parser.get_next())
-            if (item.first == pqxx::array_parser::string_value) columns.push_back(item.second);
+        std::vector<std::string> const columns = strings(row[2]);
         std::vector<int> const cols = tp ? mapped_all(*tp, columns) : std::vector<int>{};
         if (cols.empty()) continue;
         std::map<Tuple, std::int64_t> first;
@@ -272,25 +247,21 @@ std::vector<std::string> constraint_columns(pqxx::transaction_base &tx, const st
 
 bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_key)
 {
-    auto const tp_it = std::find_if(c.plan.tables.begin(), c.plan.tables.end(),
-                                    [&](const TablePlan &t) { return t.target->name == o.table; });
-    if (tp_it == c.plan.tables.end() || o.columns.empty()) return false;
-    const TablePlan &tp = *tp_it;
+    const TablePlan *const tp_found = plan_of(c.plan, o.table);
+    if (!tp_found || o.columns.empty()) return false;
+    const TablePlan &tp = *tp_found;
     std::string const table = qualified(c.schema, o.table);
 
     // Rows are told apart by the primary key; without one (or one the load does not
     // fill), by the constraint's own columns, which is exact for an orphan and makes
     // every copy of a duplicate an offender.
     std::vector<std::string> identity = primary_key(c.tx, c.schema, o.table);
-    bool by_key = !identity.empty();
-    std::vector<int> cols;
-    for (auto const &n : identity) cols.push_back(mapped(tp, n));
-    if (!by_key || std::count(cols.begin(), cols.end(), -1) > 0) {
-        by_key = false;
+    std::vector<int> cols = mapped_all(tp, identity);
+    bool const by_key = !cols.empty();
+    if (!by_key) {
         identity = o.columns;
-        cols.clear();
-        for (auto const &n : identity) cols.push_back(n.empty() ? -1 : mapped(tp, n));
-        if (std::count(cols.begin(), cols.end(), -1) > 0) return false;
+        cols = mapped_all(tp, identity);
+        if (cols.empty()) return false;
     }
 
     // The offending target rows: identity, and for duplicates the key they share.
@@ -361,11 +332,11 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
         }
         rr.value = expression ? offenders.at(identity_of.at(ordinal)) : joined(values);
         if (foreign_key) {
-            rr.reason_code = "orphan_row";
+            rr.reason = Reason::OrphanRow;
             rr.message = fmt::format("no row in {} has ({}) = ({}) (foreign key {}, checked after the load)", o.parent,
                                      joined(o.parent_columns), rr.value, o.name);
         } else {
-            rr.reason_code = "duplicate_key";
+            rr.reason = Reason::DuplicateKey;
             std::string other;
             visit_row_at(c.src, tp, other_copy.at(ordinal), [&](const RowCursor &f) { other = row_ref(tp, f); });
             rr.message = fmt::format("same key {} as {} (unique index {}, checked after the load){}",
@@ -382,7 +353,7 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
         visit_row_at(c.src, tp, first_offender, [&](const RowCursor &cur) { rr = record(cur, first_offender); });
         throw DataError(fmt::format("table \"{}\", {}, column \"{}\": value {} — {} [{}]; nothing was written (fix the "
                                     "source, or run with --on-error reject to set such rows aside)",
-                                    rr.table, rr.key, rr.column, rr.value, rr.message, rr.reason_code));
+                                    rr.table, rr.key, rr.column, rr.value, rr.message, reason_code(rr.reason)));
     }
 
     for (auto const ordinal : rejected)
@@ -418,21 +389,16 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
     std::string del = "DELETE FROM " + table + " WHERE ";
     for (std::size_t i = 0; i < identity.size(); ++i)
         del += fmt::format("{}{} = ${}", i ? " AND " : "", quote_ident(identity[i]), i + 1);
-    pg_conn *const raw = raw_connection(c.tx);
     std::set<Tuple> deleted;
     for (auto const ordinal : rejected) {
         Tuple const &t = identity_of.at(ordinal);
         if (!deleted.insert(t).second) continue;
         for (;;) {
-            c.tx.exec("SAVEPOINT sqlite2pg_set_aside");
-            RawOutcome const r = raw_exec(raw, del, t);
+            RawOutcome const r = raw_exec_in_savepoint(c.tx, del, t);
             if (r.sqlstate.empty()) {
-                c.tx.exec("RELEASE SAVEPOINT sqlite2pg_set_aside");
                 if (r.rows == 0) return false; // not the row the server showed: give up rather than loop
                 break;
             }
-            if (!raw_exec(raw, "ROLLBACK TO SAVEPOINT sqlite2pg_set_aside").sqlstate.empty())
-                throw TargetError(fmt::format("table \"{}\": ROLLBACK TO SAVEPOINT failed", o.table));
             // A foreign key kept during the load still points at the row: it is
             // checked after the load instead, where the rows behind it become orphans.
             if (r.sqlstate == "23503" && !r.constraint.empty() && c.deferred) {

@@ -20,7 +20,6 @@
 #include <fmt/format.h>
 
 #include <optional>
-#include <set>
 
 namespace s2p {
 
@@ -29,9 +28,15 @@ namespace {
 // What the tables still to load need before the first one: the run recorded, and
 // them empty. One transaction, so a crash leaves either the old state or the new.
 struct Setup {
-    std::set<std::string> done; // finished by the interrupted run: skipped
-    std::map<std::string, std::int64_t> done_rows;
+    std::map<std::string, std::int64_t> done; // finished by the interrupted run (rows): skipped
 };
+
+std::vector<std::string> names_of(const std::map<std::string, std::int64_t> &tables)
+{
+    std::vector<std::string> out;
+    for (auto const &[name, rows] : tables) out.push_back(name);
+    return out;
+}
 
 Setup prepare(const MigrateOptions &o, pqxx::work &tx, const std::vector<std::string> &order,
               const std::string &fingerprint, Log &log)
@@ -57,9 +62,8 @@ Setup prepare(const MigrateOptions &o, pqxx::work &tx, const std::vector<std::st
                                                  "would load {} (did the target schema change?); start over with "
                                                  "--truncate instead of --resume",
                                                  joined(stored->tables), joined(order)));
-        s.done_rows = stored->done;
+        s.done = stored->done;
         for (auto const &[t, n] : stored->done) {
-            s.done.insert(t);
             if (std::int64_t const now = count_target_rows(tx, o.target_schema, t); now != n)
                 throw ResumeRefusedError(fmt::format(
                     "--resume refused: table {} was committed by the interrupted run with {} rows but holds {} now "
@@ -69,10 +73,7 @@ Setup prepare(const MigrateOptions &o, pqxx::work &tx, const std::vector<std::st
         keep_state = true;
         log.info(fmt::format("resuming: {} of {} tables finished by the interrupted run", s.done.size(), order.size()));
     } else if (stored && !o.truncate) {
-        throw TargetError(fmt::format("{}: an interrupted --per-table run left its progress here ({} of {} tables "
-                                      "done); pass --resume (with the same options) to finish it, or --truncate "
-                                      "to start over",
-                                      state_name, stored->done.size(), stored->tables.size()));
+        throw TargetError(interrupted_run_message(*stored, o.target_schema));
     } else if (stored) {
         log.info("--truncate: discarding the progress of an interrupted --per-table run");
     } else if (o.resume) {
@@ -83,8 +84,7 @@ Setup prepare(const MigrateOptions &o, pqxx::work &tx, const std::vector<std::st
     for (auto const &t : order)
         if (!s.done.count(t)) pending.push_back(t);
     if (!pending.empty()) {
-        std::string list;
-        for (auto const &t : pending) list += (list.empty() ? "" : ", ") + qualified(o.target_schema, t);
+        std::string const list = qualified_list(o.target_schema, pending);
         tx.exec("LOCK TABLE " + list + " IN SHARE ROW EXCLUSIVE MODE");
         // On resume the unfinished tables are empty unless someone wrote to them:
         // what an interrupted table transaction held was rolled back.
@@ -154,7 +154,7 @@ MigrateResult run_per_table(const MigrateOptions &o, const ConvertOptions &conv,
         for (auto const &tp : plan.tables) {
             std::string const &name = tp.target->name;
             if (setup.done.count(name)) {
-                std::int64_t const rows = setup.done_rows[name];
+                std::int64_t const rows = setup.done.at(name);
                 log.info(fmt::format("{}: committed by the interrupted run ({} rows), skipped", name, rows));
                 if (trace) trace->skipped_tables.push_back(name);
                 continue;
@@ -235,7 +235,7 @@ MigrateResult run_per_table(const MigrateOptions &o, const ConvertOptions &conv,
             result.tables.size() == 1 ? "" : "s",
             setup.done.empty() ? std::string{}
                                : fmt::format("; {} more committed by the interrupted run ({})", setup.done.size(),
-                                             joined(std::vector<std::string>(setup.done.begin(), setup.done.end()))));
+                                             joined(names_of(setup.done))));
         print_summary(out, result.tables, since(started), verdict, false);
         return result;
     } catch (...) {

@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -17,9 +18,6 @@
 namespace s2p {
 
 namespace {
-
-// The SQLite header says the page size at offset 16 (big-endian; 1 means 65536).
-constexpr std::size_t sqlite_header_bytes = 100;
 
 // An empty -wal file counts as none: a reader killed with -9 may leave one behind.
 std::string stat_line(const std::string &key, const std::string &path)
@@ -48,16 +46,17 @@ std::string source_fingerprint(const std::string &path)
     out += stat_line("file", path);
     std::unique_ptr<std::FILE, int (*)(std::FILE *)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f) throw SourceError(fmt::format("cannot open source file '{}' for reading", path));
-    std::string header(sqlite_header_bytes, '\0');
-    header.resize(std::fread(header.data(), 1, header.size(), f.get()));
+    // The page size is in the header (bytes 16-17; 1 means 65536): read the largest
+    // page SQLite allows, then keep the first page.
+    std::string first_page(65536, '\0');
+    first_page.resize(std::fread(first_page.data(), 1, first_page.size(), f.get()));
     std::size_t page = 4096;
-    if (header.size() >= 18) {
-        unsigned const v = (static_cast<unsigned char>(header[16]) << 8) | static_cast<unsigned char>(header[17]);
+    if (first_page.size() >= 18) {
+        unsigned const v =
+            (static_cast<unsigned char>(first_page[16]) << 8) | static_cast<unsigned char>(first_page[17]);
         page = v == 1 ? 65536 : (v >= 512 ? v : 4096);
     }
-    std::string first_page(page, '\0');
-    std::rewind(f.get());
-    first_page.resize(std::fread(first_page.data(), 1, first_page.size(), f.get()));
+    first_page.resize(std::min(first_page.size(), page));
     out += fmt::format("header_xxh64={:016x}\n", XXH64(first_page.data(), first_page.size(), 0));
     out += stat_line("wal", path + "-wal");
     return out;
@@ -112,6 +111,13 @@ std::optional<StoredState> read_state(pqxx::transaction_base &tx, const std::str
         s.options = r[4].as<std::string>();
     }
     return s;
+}
+
+std::string interrupted_run_message(const StoredState &s, const std::string &schema)
+{
+    return fmt::format("{}: an interrupted --per-table run left its progress here ({} of {} tables done); pass "
+                       "--resume (with the same options) to finish it, or --truncate to start over",
+                       qualified(schema, state_table_name), s.done.size(), s.tables.size());
 }
 
 void create_state(pqxx::transaction_base &tx, const std::string &schema, const std::string &fingerprint,

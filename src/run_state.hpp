@@ -40,6 +40,9 @@ struct StoredState {
 // The state of an earlier run in `schema`, if its table exists.
 std::optional<StoredState> read_state(pqxx::transaction_base &tx, const std::string &schema);
 
+// Why a run that is neither --resume nor --truncate stops on a leftover state.
+std::string interrupted_run_message(const StoredState &s, const std::string &schema);
+
 // Replaces any earlier state with a new run's: every table pending.
 void create_state(pqxx::transaction_base &tx, const std::string &schema, const std::string &fingerprint,
                   const std::string &options, const std::vector<std::string> &tables);

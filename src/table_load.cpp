@@ -57,9 +57,7 @@ void load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, std::i
     auto const start = Clock::now();
     load.progress.start_table(tp.target->name, source_rows);
 
-    std::vector<int> indexes;
-    for (auto const &c : tp.columns) indexes.push_back(c.source_index);
-    RowCursor cur(src, *tp.source, indexes);
+    RowCursor cur(src, *tp.source, plan_column_indexes(tp));
 
     std::string scratch_buffer;
     CopyRowEncoder enc(writer ? writer->buffer() : scratch_buffer, load.format, static_cast<int>(tp.columns.size()));
@@ -189,9 +187,9 @@ TableStats load_one_table(SourceDb &src, pqxx::dbtransaction &tx, const TablePla
         // again from a savepoint; otherwise it ends the run, named.
         bool const retry = ctx.rejects != nullptr;
         LoadAttempt a;
+        CopyFormat const format = table_copy_format(tp, ctx.requested_format);
         for (;;) {
             if (!dry_run) tx.exec("SAVEPOINT sqlite2pg_table");
-            CopyFormat const format = table_copy_format(tp, ctx.requested_format);
             TableLoad const load{tp, ctx.conv, ctx.fixups, ctx.problems,
                                  ctx.rejects, ctx.progress, skip, format};
             std::unique_ptr<CopyWriter> writer;

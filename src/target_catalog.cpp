@@ -91,6 +91,13 @@ std::string qualified(const std::string &schema, const std::string &table)
     return quote_ident(schema) + "." + quote_ident(table);
 }
 
+std::string qualified_list(const std::string &schema, const std::vector<std::string> &tables)
+{
+    std::string out;
+    for (auto const &t : tables) out += (out.empty() ? "" : ", ") + qualified(schema, t);
+    return out;
+}
+
 std::string fold_case(const std::string &name)
 {
     std::string out = name;

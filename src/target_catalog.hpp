@@ -52,6 +52,8 @@ struct TargetCatalog {
 // PostgreSQL identifier quoting: "name" with embedded quotes doubled.
 std::string quote_ident(const std::string &name);
 std::string qualified(const std::string &schema, const std::string &table);
+// "s"."a", "s"."b": the tables of one LOCK TABLE or TRUNCATE statement.
+std::string qualified_list(const std::string &schema, const std::vector<std::string> &tables);
 // What an unquoted identifier folds to (ASCII lower case, as PostgreSQL does).
 std::string fold_case(const std::string &name);
 
