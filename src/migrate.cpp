@@ -157,15 +157,7 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
                                          deferred.indexes.size(), deferred.indexes.size() == 1 ? "" : "es",
                                          deferred.foreign_keys.size(), deferred.foreign_keys.size() == 1 ? "" : "s"));
             }
-            for (auto const *fk : plan.deferred_fks) {
-                if (deferred.contains_fk(fk->table, fk->name)) continue;
-                if (fk->deferrable) {
-                    tx->exec("SET CONSTRAINTS " + qualified(o.target_schema, fk->name) + " DEFERRED");
-                } else {
-                    deferred.foreign_keys.push_back(drop_foreign_key(*tx, o.target_schema, fk->table, fk->name));
-                }
-                log.info(fmt::format("foreign key {} on {} is in a cycle: checked after the load", fk->name, fk->table));
-            }
+            defer_cycle_foreign_keys(*tx, plan, o.target_schema, "", deferred, log);
         }
 
         phases.next("load");

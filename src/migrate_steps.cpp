@@ -37,6 +37,17 @@ std::string joined(const std::vector<std::string> &names)
     return out;
 }
 
+void defer_cycle_foreign_keys(pqxx::transaction_base &tx, const Plan &plan, const std::string &schema,
+                              const std::string &table, DeferredObjects &deferred, Log &log)
+{
+    for (auto const *fk : plan.deferred_fks) {
+        if ((!table.empty() && fk->table != table) || deferred.contains_fk(fk->table, fk->name)) continue;
+        if (fk->deferrable) tx.exec("SET CONSTRAINTS " + qualified(schema, fk->name) + " DEFERRED");
+        else deferred.foreign_keys.push_back(drop_foreign_key(tx, schema, fk->table, fk->name));
+        log.info(fmt::format("foreign key {} on {} is in a cycle: checked after the load", fk->name, fk->table));
+    }
+}
+
 void Phases::next(const char *name)
 {
     if (!m_trace) return;

@@ -2,6 +2,7 @@
 // Steps both migrate modes (one transaction, --per-table) share: session settings,
 // emptiness checks, phase timing, and turning a libpqxx failure into the tool's
 // error with what it means for the target.
+#include "deferred_indexes.hpp"
 #include "migrate.hpp"
 #include "planner.hpp"
 
@@ -25,6 +26,12 @@ std::vector<std::string> non_empty_tables(pqxx::transaction_base &tx, const std:
                                           const std::string &schema);
 
 std::string joined(const std::vector<std::string> &names);
+
+// The foreign keys the load order had to break (plan.deferred_fks), of every table or
+// only of `table`: DEFERRABLE ones deferred to COMMIT, the others dropped into
+// `deferred` to be recreated, and checked, after the load.
+void defer_cycle_foreign_keys(pqxx::transaction_base &tx, const Plan &plan, const std::string &schema,
+                              const std::string &table, DeferredObjects &deferred, Log &log);
 
 // Phase timings for the report: each next() ends the running phase and starts one.
 class Phases {

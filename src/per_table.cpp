@@ -171,14 +171,8 @@ MigrateResult run_per_table(const MigrateOptions &o, const ConvertOptions &conv,
                                               qname));
             DeferredObjects deferred;
             if (!o.keep_indexes) deferred = drop_deferred_objects(tx, o.target_schema, {name});
-            for (auto const *fk : plan.deferred_fks) { // self-references only: refuse_cycles
-                if (fk->table != name || deferred.contains_fk(fk->table, fk->name)) continue;
-                if (fk->deferrable) {
-                    tx.exec("SET CONSTRAINTS " + qualified(o.target_schema, fk->name) + " DEFERRED");
-                } else {
-                    deferred.foreign_keys.push_back(drop_foreign_key(tx, o.target_schema, name, fk->name));
-                }
-            }
+            // Self-references only: refuse_cycles turned away cycles between tables.
+            defer_cycle_foreign_keys(tx, plan, o.target_schema, name, deferred, log);
             TableLoadContext const ctx{conv,     o.fixups,        nullptr,         nullptr, progress,
                                        o.copy_format, o.target_schema, o.reject_file, o.send_timeout_s, log};
             TableStats st = load_one_table(src, tx, tp, ctx, deferred, not_loaded[name]);
