@@ -172,7 +172,8 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         }
         TableLoadContext const ctx{conv,     o.fixups,        o.dry_run ? &problems : nullptr,
                                    rejects.file ? &rejects : nullptr, progress, o.copy_format,
-                                   o.target_schema, o.reject_file, o.send_timeout_s, log};
+                                   o.target_schema, o.reject_file, o.send_timeout_s, log,
+                                   !o.dry_run && o.copy_freeze}; // checked or emptied above
         std::map<std::string, std::vector<std::int64_t>> not_loaded; // per table, for orphans.hpp
         for (auto const &tp : plan.tables) {
             TableStats st = load_one_table(src, *tx, tp, ctx, deferred, not_loaded[tp.target->name]);

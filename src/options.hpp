@@ -23,6 +23,7 @@ struct MigrateOptions {
     Selection selection;
     bool truncate = false;
     bool keep_indexes = false; // load with secondary indexes and foreign keys in place
+    bool copy_freeze = true;   // write rows frozen where the table may be truncated alone (table_load.cpp)
     CopyFormat copy_format = CopyFormat::Binary; // per table: text when a column's type has no binary writer
     OnError on_error = OnError::Abort;
     std::string reject_file;    // --on-error reject: default SOURCE.rejects.jsonl

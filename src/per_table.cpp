@@ -174,7 +174,8 @@ MigrateResult run_per_table(const MigrateOptions &o, const ConvertOptions &conv,
             // Self-references only: refuse_cycles turned away cycles between tables.
             defer_cycle_foreign_keys(tx, plan, o.target_schema, name, deferred, log);
             TableLoadContext const ctx{conv,     o.fixups,        nullptr,         nullptr, progress,
-                                       o.copy_format, o.target_schema, o.reject_file, o.send_timeout_s, log};
+                                       o.copy_format, o.target_schema, o.reject_file, o.send_timeout_s, log,
+                                       o.copy_freeze}; // checked above
             TableStats st = load_one_table(src, tx, tp, ctx, deferred, not_loaded[name]);
             if (!deferred.indexes.empty() || !deferred.foreign_keys.empty()) {
                 // Orphans and duplicates the rebuild finds are named by source row.

@@ -66,6 +66,7 @@ struct TableStats {
     double seconds = 0;
     std::int64_t rejects = 0;  // --on-error reject: rows set aside
     std::int64_t repaired = 0; // values changed by an explicit --nul-bytes/--invalid-utf8/--invalid-json
+    bool frozen = false;       // written by COPY ... FREEZE
 };
 
 // Aligned per-table summary, totals and the verdict line, on `out`.

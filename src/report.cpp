@@ -71,6 +71,7 @@ void write_options(JsonWriter &j, const MigrateOptions &o)
     j.field("source_timezone", o.source_timezone).field("epoch_unit", epoch_unit_name(o.epoch_unit));
     j.field("text_to_bytea", o.text_to_bytea).field("connect_retries", o.connect_retries);
     j.field("verify", verify_mode_name(o.verify)).field("keep_indexes", o.keep_indexes);
+    j.field("copy_freeze", o.copy_freeze);
     j.field("copy_format", o.copy_format == CopyFormat::Binary ? "binary" : "text");
     j.field("on_error", o.on_error == OnError::Reject ? "reject" : "abort");
     j.field("reject_file", o.on_error == OnError::Reject ? o.reject_file : std::string{});
@@ -165,7 +166,8 @@ std::string report_json(const ReportInput &in)
             j.begin_object().field("table", t.table).field("rows_read", t.rows_read);
             j.field("rows_written", t.rows_written).field("bytes", t.bytes).field("seconds", t.seconds);
             j.field("rejects", static_cast<std::int64_t>(t.rejects));
-            j.field("repaired_values", static_cast<std::int64_t>(t.repaired)).end_object();
+            j.field("repaired_values", static_cast<std::int64_t>(t.repaired)).field("copy_freeze", t.frozen);
+            j.end_object();
         }
     }
     j.end_array();

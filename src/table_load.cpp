@@ -174,6 +174,39 @@ std::string column_list(const TablePlan &tp)
     return out;
 }
 
+// Whether a TRUNCATE of this (empty) table alone, inside the load's savepoint, is
+// invisible to everyone but this transaction: COPY FREEZE needs the table truncated
+// in the current subtransaction. Frozen rows spare PostgreSQL the visibility checks
+// of the index builds and verification here, and the hint-bit and freezing rewrite
+// of every page vacuum would do after the cutover. Not when another table's foreign
+// key references it (TRUNCATE refuses), a TRUNCATE trigger or a publication that
+// replicates TRUNCATE would see it, or it is partitioned or inherited.
+bool copy_freeze_allowed(pqxx::dbtransaction &tx, const std::string &schema, const std::string &table)
+{
+    static constexpr char const *sql = R"(
+SELECT c.relkind = 'r'
+   AND has_table_privilege(c.oid, 'TRUNCATE')
+   AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = c.oid OR i.inhrelid = c.oid)
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                   WHERE k.contype = 'f' AND k.confrelid = c.oid AND k.conrelid <> c.oid)
+   AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND (t.tgtype & 32) <> 0)
+   AND NOT EXISTS (SELECT 1 FROM pg_publication p WHERE p.pubtruncate)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2)";
+    pqxx::result const r = tx.exec_params(sql, schema, table);
+    return !r.empty() && r[0][0].as<bool>();
+}
+
+std::string copy_statement(const std::string &schema, const TablePlan &tp, CopyFormat format, bool freeze)
+{
+    std::vector<std::string> options;
+    if (format == CopyFormat::Binary) options.emplace_back("FORMAT binary");
+    if (freeze) options.emplace_back("FREEZE");
+    std::string sql = "COPY " + qualified(schema, tp.target->name) + " (" + column_list(tp) + ") FROM STDIN";
+    if (!options.empty()) sql += " (" + joined(options) + ")";
+    return sql;
+}
+
 } // namespace
 
 TableStats load_one_table(SourceDb &src, pqxx::dbtransaction &tx, const TablePlan &tp, const TableLoadContext &ctx,
@@ -188,17 +221,20 @@ TableStats load_one_table(SourceDb &src, pqxx::dbtransaction &tx, const TablePla
         bool const retry = ctx.rejects != nullptr;
         LoadAttempt a;
         CopyFormat const format = table_copy_format(tp, ctx.requested_format);
+        std::string const qname = qualified(ctx.schema, tp.target->name);
+        bool const freeze = !dry_run && ctx.tables_known_empty && copy_freeze_allowed(tx, ctx.schema, tp.target->name);
+        if (!dry_run && ctx.tables_known_empty && !freeze)
+            ctx.log.debug(fmt::format("{}: COPY without FREEZE (the table cannot be truncated alone here)", qname));
         for (;;) {
             if (!dry_run) tx.exec("SAVEPOINT sqlite2pg_table");
+            if (freeze) tx.exec("TRUNCATE ONLY " + qname);
             TableLoad const load{tp, ctx.conv, ctx.fixups, ctx.problems,
                                  ctx.rejects, ctx.progress, skip, format};
             std::unique_ptr<CopyWriter> writer;
             if (!dry_run) {
-                writer = std::make_unique<CopyWriter>(
-                    raw,
-                    "COPY " + qualified(ctx.schema, tp.target->name) + " (" + column_list(tp) +
-                        ") FROM STDIN" + (format == CopyFormat::Binary ? " (FORMAT binary)" : ""),
-                    fmt::format("table \"{}\"", tp.target->name), ctx.send_timeout_s);
+                writer = std::make_unique<CopyWriter>(raw, copy_statement(ctx.schema, tp, format, freeze),
+                                                      fmt::format("table \"{}\"", tp.target->name),
+                                                      ctx.send_timeout_s);
             }
             a = LoadAttempt{};
             try {
@@ -254,6 +290,7 @@ TableStats load_one_table(SourceDb &src, pqxx::dbtransaction &tx, const TablePla
             }
         }
         TableStats &st = a.stats;
+        st.frozen = freeze;
         if (st.rows_read != source_rows) {
             throw SourceError(fmt::format("table \"{}\" changed while being read: {} rows counted, {} read",
                                           tp.source->name, source_rows, st.rows_read));

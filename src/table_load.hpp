@@ -46,6 +46,10 @@ struct TableLoadContext {
     const std::string &reject_path; // for messages
     int send_timeout_s;
     Log &log;
+    // The caller checked every table of the run is empty (or emptied it) in this
+    // transaction, so each may be truncated again inside its load's savepoint: that
+    // lets the COPY write its rows frozen (see copy_freeze_allowed).
+    bool tables_known_empty = false;
 };
 
 // Loads `tp` in `tx` (nothing is written in a dry run); checks every source row was
