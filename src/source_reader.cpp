@@ -149,6 +149,21 @@ std::int64_t SourceDb::count_rows(const SourceTable &t)
     }
 }
 
+std::optional<std::pair<std::int64_t, std::int64_t>> SourceDb::rowid_range(const SourceTable &t)
+{
+    try {
+        // Two scalar subqueries: SQLite answers a lone min() or max() of the rowid from the
+        // b-tree's edge, but min() and max() in one SELECT from a full scan.
+        std::string const from = " FROM " + quote_sqlite_ident(t.name) + ")";
+        SQLite::Statement q(*m_db, "SELECT (SELECT min(_rowid_)" + from + ", (SELECT max(_rowid_)" + from);
+        q.executeStep();
+        if (q.getColumn(0).isNull()) return std::nullopt;
+        return std::pair{q.getColumn(0).getInt64(), q.getColumn(1).getInt64()};
+    } catch (const SQLite::Exception &e) {
+        throw SourceError(sqlite_failure(m_path, e, m_busy_timeout_s));
+    }
+}
+
 RowCursor::RowCursor(SourceDb &db, const SourceTable &table, const std::vector<int> &column_indexes)
     : m_db(db), m_table(table), m_ncols(static_cast<int>(column_indexes.size()))
 {

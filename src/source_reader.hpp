@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ public:
     const std::vector<std::pair<std::string, std::string>> &skipped() const { return m_skipped; }
     // Counted once per table: the read transaction keeps the file as it was when opened.
     std::int64_t count_rows(const SourceTable &t);
+    // Smallest and largest rowid (one b-tree descent each); nullopt for an empty table.
+    // Rowid tables only.
+    std::optional<std::pair<std::int64_t, std::int64_t>> rowid_range(const SourceTable &t);
     sqlite3 *handle() const { return m_db->getHandle(); }
 
 private:

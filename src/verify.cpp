@@ -4,6 +4,7 @@
 #include "errors.hpp"
 #include "interrupt.hpp"
 #include "problems.hpp"
+#include "rowid_sample.hpp"
 #include "target_catalog.hpp"
 #include "verify_counts.hpp"
 #include "verify_rows.hpp"
@@ -274,33 +275,74 @@ std::string array_literal(const std::vector<const Cell *> &cells)
     return out + "}";
 }
 
-// Every k-th source row in key order (k = ceil(rows / N): rows 1, 1+k, 1+2k, ...), and
-// the rows with the same keys fetched from the target. Extra target rows show in the count.
-void sample_keyed(SourceDb &src, pqxx::dbtransaction &tx, const ConvertOptions &conv, std::int64_t n,
-                  TableCheck &tc, TableVerdict &v)
-{
-    v.method = "sample";
-    std::int64_t const step = (v.source_rows + n - 1) / n;
+// The sample's source rows: `sampled` (encoded key -> row, a row per key) and `in_order`
+// (its entries in the order read), the checksum over every sampled row.
+struct SourceSample {
     struct Entry {
         Row row;
         bool found = false;
     };
-    std::map<std::string, Entry> sampled; // encoded key -> row; at most N entries
+    std::map<std::string, Entry> sampled;
     std::vector<std::map<std::string, Entry>::iterator> in_order;
+    Checksum cs;
     std::string enc, scratch;
-    Checksum cs, ct;
+
+    void add(Row r, const std::vector<int> &key)
     {
-        SourceRows s(src, tc.plan(), tc.key(), conv);
-        for (std::int64_t ordinal = 0; s.next(); ++ordinal) {
-            if ((ordinal & 4095) == 0) check_interrupt();
-            if (ordinal % step != 0) continue;
-            const Row &r = s.convert();
-            encode_cells(r, tc.key(), enc);
-            auto [it, inserted] = sampled.try_emplace(enc, Entry{r, false});
-            if (inserted) in_order.push_back(it);
-            cs.add(row_hash(r, scratch));
-        }
+        cs.add(row_hash(r, scratch));
+        encode_cells(r, key, enc);
+        auto [it, inserted] = sampled.try_emplace(enc, Entry{std::move(r), false});
+        if (inserted) in_order.push_back(it);
     }
+};
+
+// WITHOUT ROWID tables: every k-th source row in key order (k = ceil(rows / N): rows 1,
+// 1+k, 1+2k, ...), which takes reading the whole table.
+void scan_sample(SourceDb &src, const ConvertOptions &conv, std::int64_t n, TableCheck &tc, TableVerdict &v,
+                 SourceSample &out)
+{
+    std::int64_t const step = (v.source_rows + n - 1) / n;
+    SourceRows s(src, tc.plan(), tc.key(), conv);
+    for (std::int64_t ordinal = 0; s.next(); ++ordinal) {
+        if ((ordinal & 4095) == 0) check_interrupt();
+        if (ordinal % step == 0) out.add(s.convert(), tc.key());
+    }
+}
+
+// Rowid tables: N rows spread over the rowid range, found by seeking (rowid_sample.hpp),
+// so the cost is N lookups whatever the table's size.
+void seek_sample(SourceDb &src, const ConvertOptions &conv, std::int64_t n, TableCheck &tc, SourceSample &out)
+{
+    auto const range = src.rowid_range(*tc.plan().source);
+    if (!range) return;
+    SourceRows s(src, tc.plan(), SourceRows::SeekByRowid{}, conv);
+    // Rows as converted when first found; a last pass may find more than it keeps.
+    std::map<std::int64_t, Row> rows;
+    std::int64_t seeks = 0;
+    auto const seek = [&](std::int64_t from) -> std::optional<std::int64_t> {
+        if ((seeks++ & 255) == 0) check_interrupt();
+        if (!s.seek(from)) return std::nullopt;
+        std::int64_t const id = s.rowid();
+        if (!rows.contains(id)) rows.emplace(id, s.convert());
+        return id;
+    };
+    for (std::int64_t id : sample_rowids(range->first, range->second, n, seek)) out.add(std::move(rows.at(id)), tc.key());
+}
+
+// The sampled source rows, and the rows with the same keys fetched from the target. Extra
+// target rows show in the count.
+void sample_keyed(SourceDb &src, pqxx::dbtransaction &tx, const ConvertOptions &conv, std::int64_t n,
+                  TableCheck &tc, TableVerdict &v)
+{
+    v.method = "sample";
+    SourceSample source;
+    if (tc.plan().source->without_rowid) scan_sample(src, conv, n, tc, v, source);
+    else seek_sample(src, conv, n, tc, source);
+    auto &sampled = source.sampled;
+    auto const &in_order = source.in_order;
+    auto &enc = source.enc;
+    auto &scratch = source.scratch;
+    Checksum ct;
     auto const &key = tc.key();
     std::string on;
     std::string unnest;
@@ -349,7 +391,7 @@ void sample_keyed(SourceDb &src, pqxx::dbtransaction &tx, const ConvertOptions &
         if (!it->second.found) tc.missing(tc.key_label(it->second.row));
     }
     v.rows_compared = static_cast<std::int64_t>(in_order.size());
-    v.source_checksum = cs.hex();
+    v.source_checksum = source.cs.hex();
     v.target_checksum = ct.hex();
 }
 
@@ -375,7 +417,7 @@ void unkeyed(SourceDb &src, pg_conn *raw, const ConvertOptions &conv, TableCheck
     std::string scratch;
     std::int64_t read = 0;
     {
-        SourceRows s(src, tc.plan(), {}, conv);
+        SourceRows s(src, tc.plan(), std::vector<int>{}, conv);
         while (s.next()) {
             ++read;
             XXH128_hash_t const h = row_hash(s.convert(), scratch);

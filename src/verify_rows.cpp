@@ -24,29 +24,45 @@ SourceRows::SourceRows(SourceDb &db, const TablePlan &tp, const std::vector<int>
     : m_db(db), m_tp(tp), m_conv(conv), m_row(tp.columns.size())
 {
     const SourceTable &st = *tp.source;
+    std::string tail;
+    if (!order_by.empty()) {
+        tail += " ORDER BY ";
+        for (std::size_t k = 0; k < order_by.size(); ++k) {
+            auto const &mapping = tp.columns.at(static_cast<std::size_t>(order_by[k]));
+            tail += (k ? ", " : "") + quote_sqlite_ident(st.columns.at(static_cast<std::size_t>(mapping.source_index)).name);
+        }
+    } else if (!st.without_rowid) {
+        tail += " ORDER BY _rowid_";
+    }
+    prepare(tail);
+}
+
+SourceRows::SourceRows(SourceDb &db, const TablePlan &tp, SeekByRowid, const ConvertOptions &conv)
+    : m_db(db), m_tp(tp), m_conv(conv), m_row(tp.columns.size())
+{
+    if (tp.source->without_rowid)
+        throw SourceError(fmt::format("table \"{}\" has no rowid to seek by (WITHOUT ROWID)", tp.source->name));
+    // Answered by one descent of the rowid b-tree (SEARCH ... USING INTEGER PRIMARY KEY).
+    prepare(" WHERE _rowid_ >= ? ORDER BY _rowid_ LIMIT 1");
+}
+
+void SourceRows::prepare(const std::string &tail)
+{
+    const SourceTable &st = *m_tp.source;
     std::string sql = "SELECT ";
     if (!st.without_rowid) {
         sql += "_rowid_";
         m_offset = 1;
     }
-    for (std::size_t i = 0; i < tp.columns.size(); ++i) {
+    for (std::size_t i = 0; i < m_tp.columns.size(); ++i) {
         if (i > 0 || m_offset) sql += ", ";
-        sql += quote_sqlite_ident(st.columns.at(static_cast<std::size_t>(tp.columns[i].source_index)).name);
+        sql += quote_sqlite_ident(st.columns.at(static_cast<std::size_t>(m_tp.columns[i].source_index)).name);
     }
-    if (tp.columns.empty() && !m_offset) sql += "1";
-    sql += " FROM " + quote_sqlite_ident(st.name);
-    if (!order_by.empty()) {
-        sql += " ORDER BY ";
-        for (std::size_t k = 0; k < order_by.size(); ++k) {
-            auto const &mapping = tp.columns.at(static_cast<std::size_t>(order_by[k]));
-            sql += (k ? ", " : "") + quote_sqlite_ident(st.columns.at(static_cast<std::size_t>(mapping.source_index)).name);
-        }
-    } else if (!st.without_rowid) {
-        sql += " ORDER BY _rowid_";
-    }
-    if (sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &m_stmt, nullptr) != SQLITE_OK) {
-        throw SourceError(fmt::format("cannot read table \"{}\" of '{}': {}", st.name, db.path(),
-                                      sqlite3_errmsg(db.handle())));
+    if (m_tp.columns.empty() && !m_offset) sql += "1";
+    sql += " FROM " + quote_sqlite_ident(st.name) + tail;
+    if (sqlite3_prepare_v2(m_db.handle(), sql.c_str(), static_cast<int>(sql.size()), &m_stmt, nullptr) != SQLITE_OK) {
+        throw SourceError(fmt::format("cannot read table \"{}\" of '{}': {}", st.name, m_db.path(),
+                                      sqlite3_errmsg(m_db.handle())));
     }
 }
 
@@ -59,6 +75,13 @@ bool SourceRows::next()
     if (rc == SQLITE_DONE) return false;
     throw SourceError(fmt::format("reading table \"{}\" of '{}' failed: {}", m_tp.source->name, m_db.path(),
                                   sqlite3_errmsg(m_db.handle())));
+}
+
+bool SourceRows::seek(std::int64_t from)
+{
+    sqlite3_reset(m_stmt);
+    sqlite3_bind_int64(m_stmt, 1, from);
+    return next();
 }
 
 std::int64_t SourceRows::rowid() const { return m_offset ? sqlite3_column_int64(m_stmt, 0) : 0; }

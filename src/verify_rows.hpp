@@ -36,15 +36,24 @@ using Row = std::vector<Cell>;
 class SourceRows {
 public:
     SourceRows(SourceDb &db, const TablePlan &tp, const std::vector<int> &order_by, const ConvertOptions &conv);
+    // Seeking instead of streaming (rowid tables only): each seek() is one lookup in the
+    // table's b-tree, so a sample costs as many lookups as it has rows, not a scan.
+    struct SeekByRowid {};
+    SourceRows(SourceDb &db, const TablePlan &tp, SeekByRowid, const ConvertOptions &conv);
     ~SourceRows();
     SourceRows(const SourceRows &) = delete;
     SourceRows &operator=(const SourceRows &) = delete;
 
     bool next();             // false at the end; throws SourceError
+    // Seek mode: makes the first row with rowid >= `from` the current row; false if none.
+    bool seek(std::int64_t from);
     const Row &convert();    // the current row, converted and canonical (lazy: sampling skips rows)
     std::int64_t rowid() const;
 
 private:
+    // SELECT [_rowid_,] the plan's columns FROM the table, followed by `tail`; prepared.
+    void prepare(const std::string &tail);
+
     SourceDb &m_db;
     const TablePlan &m_tp;
     const ConvertOptions &m_conv;
