@@ -245,6 +245,120 @@ TEST_CASE("verify: a key SQLite sorts differently stops the ordered read early a
     std::filesystem::remove(source);
 }
 
+namespace {
+
+// Rows `from`..`to` of t (id INTEGER PRIMARY KEY, v TEXT), as SQL.
+std::string insert_range(long long from, long long to)
+{
+    return "WITH RECURSIVE n(i) AS (SELECT " + std::to_string(from) + " UNION ALL SELECT i + 1 FROM n WHERE i < " +
+           std::to_string(to) + ") INSERT INTO t SELECT i, printf('value %d', i) FROM n;";
+}
+
+} // namespace
+
+TEST_CASE("verify --sample: a rowid table is sampled by seeking, changed sampled rows are found", "[integration]")
+{
+    // Rowids 1..10000, --sample 100: the rows at or after 1 + i*10000/100, i.e. 1, 101, ..., 9901.
+    std::string const source = new_sqlite("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);" + insert_range(1, 10000));
+    TestDb db;
+    db.exec("CREATE TABLE t (id bigint PRIMARY KEY, v text)");
+    migrate_into(db, source, VerifyMode::Count);
+    {
+        Verified const v = verify(db, source, 100);
+        INFO(v.json);
+        CHECK(v.code == ExitCode::Ok);
+        CHECK(v.json.find(R"("method":"sample")") != std::string::npos);
+        CHECK(v.json.find(R"("rows_compared":100,)") != std::string::npos);
+    }
+    // The smallest rowid and the last grid row are sampled; row 2 is not.
+    db.exec("UPDATE t SET v = v || '!' WHERE id IN (1, 2, 9901)");
+    Verified const v = verify(db, source, 100);
+    INFO(v.json);
+    CHECK(v.code == ExitCode::Mismatch);
+    CHECK(v.json.find(R"("rows_compared":100,"rows_differing":2,)") != std::string::npos);
+    CHECK(v.json.find(R"("key":"id=1","column":"v")") != std::string::npos);
+    CHECK(v.json.find(R"("key":"id=9901","column":"v")") != std::string::npos);
+    CHECK(v.json.find(R"("key":"id=2",)") == std::string::npos);
+    CHECK(v.json.find(R"("method":"sample")") != std::string::npos);
+    std::filesystem::remove(source);
+}
+
+TEST_CASE("verify --sample: big rowid gaps still give N distinct rows compared", "[integration]")
+{
+    // 1000 rows, then 5001 rows from 10^9: the first grid (step ~500000) lands on two rows.
+    std::string const source = new_sqlite("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);" + insert_range(1, 1000) +
+                                          insert_range(1'000'000'000, 1'000'005'000));
+    TestDb db;
+    db.exec("CREATE TABLE t (id bigint PRIMARY KEY, v text)");
+    migrate_into(db, source, VerifyMode::Count);
+    {
+        Verified const v = verify(db, source, 2000);
+        INFO(v.json);
+        CHECK(v.code == ExitCode::Ok);
+        CHECK(v.json.find(R"("method":"sample","key":"id","source_rows":6001,"target_rows":6001,"rows_compared":2000,)") !=
+              std::string::npos);
+    }
+    // The first row after the gap is always sampled (the second grid point lands on it).
+    db.exec("UPDATE t SET v = 'changed' WHERE id = 1000000000; DELETE FROM t WHERE id = 1");
+    Verified const v = verify(db, source, 2000);
+    INFO(v.json);
+    CHECK(v.code == ExitCode::Mismatch);
+    CHECK(v.json.find(R"("rows_compared":2000,"rows_differing":1,"missing_rows":1,)") != std::string::npos);
+    CHECK(v.json.find(R"("key":"id=1000000000","column":"v","source":"'value 1000000000'","target":"'changed'")") !=
+          std::string::npos);
+    CHECK(v.json.find(R"("kind":"missing","key":"id=1")") != std::string::npos);
+    std::filesystem::remove(source);
+}
+
+TEST_CASE("verify --sample: a WITHOUT ROWID table is sampled in key order", "[integration]")
+{
+    std::string const source =
+        new_sqlite("CREATE TABLE w (k TEXT PRIMARY KEY, v INTEGER) WITHOUT ROWID;"
+                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+                   "INSERT INTO w SELECT printf('k%05d', i), i FROM n;");
+    TestDb db;
+    db.exec("CREATE TABLE w (k text PRIMARY KEY, v integer)");
+    migrate_into(db, source, VerifyMode::Count);
+    CHECK(verify(db, source, 100).code == ExitCode::Ok);
+    // Every 50th row in key order from the first: k00001 and k04951 are sampled, k00002 not.
+    db.exec("UPDATE w SET v = -v WHERE k IN ('k00001', 'k00002', 'k04951')");
+    Verified const v = verify(db, source, 100);
+    INFO(v.json);
+    CHECK(v.code == ExitCode::Mismatch);
+    CHECK(v.json.find(R"("method":"sample","key":"k","source_rows":5000,"target_rows":5000,"rows_compared":100,"rows_differing":2,)") !=
+          std::string::npos);
+    CHECK(v.json.find(R"("key":"k='k00001'","column":"v")") != std::string::npos);
+    CHECK(v.json.find(R"("key":"k='k04951'","column":"v")") != std::string::npos);
+    std::filesystem::remove(source);
+}
+
+TEST_CASE("migrate --verify sample: a changed row among more than N rows rolls the load back",
+          "[integration]")
+{
+    // 3000 rows (more than the default 2000: sampled, not compared in full); a trigger
+    // changes only the row with the smallest rowid, which the sample always holds.
+    std::string const source = new_sqlite("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);" + insert_range(1, 3000));
+    TestDb db;
+    db.exec("CREATE TABLE t (id bigint PRIMARY KEY, v text);"
+            "CREATE FUNCTION pad() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN IF NEW.id = 1 THEN NEW.v := NEW.v || ' '; END IF; RETURN NEW; END $$;"
+            "CREATE TRIGGER pad BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION pad()");
+    MigrateOptions o;
+    o.source = source;
+    o.target = db.app_conninfo();
+    o.quiet = true;
+    Log log(true, false);
+    DevNull out;
+    RunTrace trace;
+    CHECK_THROWS_AS(run_migrate(o, log, out.f, &trace), MismatchError);
+    INFO(trace.verification_json);
+    CHECK(trace.verification_json.find(R"("method":"sample","key":"id","source_rows":3000,"target_rows":3000,"rows_compared":2000,"rows_differing":1,)") !=
+          std::string::npos);
+    CHECK(trace.verification_json.find(R"("key":"id=1","column":"v")") != std::string::npos);
+    CHECK(db.query("SELECT count(*) FROM t")[0][0].as<int>() == 0);
+    std::filesystem::remove(source);
+}
+
 TEST_CASE("migrate --verify: a difference rolls the load back with exit code 6", "[integration]")
 {
     std::string const source = new_sqlite("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT);"
