@@ -41,6 +41,8 @@ times into a fresh database, round-robin. Contenders:
   floor-bare+build    psql \\copy into bare tables (PKs only), then CREATE INDEX + ADD FOREIGN KEY,
                       timed together, 1 transaction
   floor-2par+build    bare tables, two psql processes loading tables at once, then indexes + FKs
+  floor-2par-freeze+build  the same, each lane truncating its tables in its transaction and
+                      loading them with COPY ... (FREEZE), as sqlite2pg does where it can
   pgloader-existing   pgloader WITH data only into the full schema (heap: --pgloader-heap-mb)
   pgloader-create     pgloader creating tables, indexes and FKs itself in an empty database
   sqlite2pg-existing  sqlite2pg migrate DB URL -q into the full schema
@@ -284,6 +286,12 @@ su_sql "DROP DATABASE bench_prep WITH (FORCE)" >/dev/null
 
 # psql scripts of the floor (the same for every run; only the database changes).
 copy_lines() { local t; for t in "$@"; do printf "\\\\copy %s FROM '%s'\n" "$t" "$COPY_DIR/$t.copy"; done; }
+# The same with FREEZE, which needs the table truncated (or created) in the transaction.
+freeze_lines() {
+    local t
+    printf 'TRUNCATE %s;\n' "$(IFS=,; echo "$*")"
+    for t in "$@"; do printf "\\\\copy %s FROM '%s' WITH (FREEZE)\n" "$t" "$COPY_DIR/$t.copy"; done
+}
 # sqlite2pg and pgloader reset the sequences, so the floor does too (an index lookup each).
 setval_lines() {
     local t
@@ -305,6 +313,8 @@ while read -r _ t; do
 done < <(for t in "${TABLES[@]}"; do echo "${COPY_BYTES[$t]} $t"; done | sort -rn)
 { echo "BEGIN;"; copy_lines "${lane_a[@]}"; echo "COMMIT;"; } >"$LOG_DIR/floor-lane-a.sql"
 { echo "BEGIN;"; copy_lines "${lane_b[@]}"; echo "COMMIT;"; } >"$LOG_DIR/floor-lane-b.sql"
+{ echo "BEGIN;"; freeze_lines "${lane_a[@]}"; echo "COMMIT;"; } >"$LOG_DIR/floor-freeze-lane-a.sql"
+{ echo "BEGIN;"; freeze_lines "${lane_b[@]}"; echo "COMMIT;"; } >"$LOG_DIR/floor-freeze-lane-b.sql"
 
 # ----------------------------------------------------------------------------- pgloader
 PGLOADER_NOTE=""
@@ -338,7 +348,7 @@ PGLOADER_COMMANDS
 fi
 
 # -------------------------------------------------------------------------- contenders
-CONTENDERS=(floor-full floor-bare+build floor-2par+build)
+CONTENDERS=(floor-full floor-bare+build floor-2par+build floor-2par-freeze+build)
 (( SKIP_PGLOADER )) || CONTENDERS+=(pgloader-existing pgloader-create)
 CONTENDERS+=(sqlite2pg-existing)
 (( HAS_CREATE_SCHEMA )) && CONTENDERS+=(sqlite2pg-create)
@@ -348,7 +358,7 @@ REPORTED=("${CONTENDERS[@]}" sqlite2pg-verify)
 schema_of() {
     case "$1" in
         floor-full|pgloader-existing|sqlite2pg-existing) echo full ;;
-        floor-bare+build|floor-2par+build) echo bare ;;
+        floor-bare+build|floor-2par+build|floor-2par-freeze+build) echo bare ;;
         *) echo none ;;
     esac
 }
@@ -369,6 +379,11 @@ write_runner() {
             floor-2par+build)
                 echo "$psql_cmd -f $(printf %q "$LOG_DIR/floor-lane-a.sql") & a=\$!"
                 echo "$psql_cmd -f $(printf %q "$LOG_DIR/floor-lane-b.sql") & b=\$!"
+                echo "wait \$a; wait \$b"
+                echo "exec $psql_cmd -f $(printf %q "$LOG_DIR/floor-post.sql")" ;;
+            floor-2par-freeze+build)
+                echo "$psql_cmd -f $(printf %q "$LOG_DIR/floor-freeze-lane-a.sql") & a=\$!"
+                echo "$psql_cmd -f $(printf %q "$LOG_DIR/floor-freeze-lane-b.sql") & b=\$!"
                 echo "wait \$a; wait \$b"
                 echo "exec $psql_cmd -f $(printf %q "$LOG_DIR/floor-post.sql")" ;;
             pgloader-existing|pgloader-create)
@@ -494,7 +509,7 @@ for ((run = 1; run <= RUNS; run++)); do
 done
 
 # ------------------------------------------------------------------------------ report
-fmt_row() { printf '%-19s %4s %9s %10s %8s %12s %5s  %s\n' "$@"; }
+fmt_row() { printf '%-23s %4s %9s %10s %8s %12s %5s  %s\n' "$@"; }
 say "$(fmt_row contender run "wall s" "rows/s" "MB/s" "peak RSS MB" exit status)"
 while IFS=$'\t' read -r c run wall rows_s mb_s rss status result; do
     [[ $c == contender ]] && continue
@@ -516,7 +531,7 @@ done
 # Best floor: the fastest of the floor variants that finished (they all end with the same
 # schema, indexes and FKs; issue 6 compares with the "built after" ones).
 best_floor="" best_floor_name=""
-for c in floor-full floor-bare+build floor-2par+build; do
+for c in floor-full floor-bare+build floor-2par+build floor-2par-freeze+build; do
     w=${BEST_WALL[$c]:-}
     [[ -n "$w" ]] || continue
     if [[ -z "$best_floor" ]] || awk -v a="$w" -v b="$best_floor" 'BEGIN { exit !(a < b) }'; then
