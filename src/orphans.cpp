@@ -6,6 +6,7 @@
 #include "migrate_steps.hpp"
 #include "problems.hpp"
 #include "source_rows.hpp"
+#include "source_schema.hpp"
 #include "target_catalog.hpp"
 
 #include <pqxx/result>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <unordered_map>
 
@@ -55,14 +57,12 @@ struct SourceMatch {
     Tuple identity;
 };
 
-// Every loaded source row's identity, converted as the load did and printed as
-// PostgreSQL prints it (values of other types go through the server in batches).
-std::vector<SourceMatch> source_identities(ConstraintCheck &c, const TablePlan &tp, const std::vector<int> &cols)
+// Calls use(ordinal, identity) for every loaded source row whose key converts to
+// non-NULL values, in the converter's output form, streaming.
+template <typename F> void each_identity(ConstraintCheck &c, const TablePlan &tp, const std::vector<int> &cols, F &&use)
 {
     auto const &skip = c.not_loaded.count(tp.target->name) ? c.not_loaded.at(tp.target->name)
                                                            : std::vector<std::int64_t>{};
-    std::vector<SourceMatch> out;
-    std::vector<std::set<std::string>> to_print(cols.size());
     RowCursor cur(c.src, *tp.source, plan_column_indexes(tp));
     std::int64_t ordinal = 0;
     std::string value;
@@ -71,7 +71,7 @@ std::vector<SourceMatch> source_identities(ConstraintCheck &c, const TablePlan &
         ++ordinal;
         if (std::binary_search(skip.begin(), skip.end(), ordinal) || c.set_aside.count({tp.target->name, ordinal}))
             continue;
-        SourceMatch m{ordinal, {}};
+        Tuple identity;
         bool null = false;
         for (std::size_t k = 0; k < cols.size(); ++k) {
             auto const &mapping = tp.columns[static_cast<std::size_t>(cols[k])];
@@ -80,11 +80,72 @@ std::vector<SourceMatch> source_identities(ConstraintCheck &c, const TablePlan &
                                                     mapping.convert ? *mapping.convert : c.conv, c.fixups, value,
                                                     err, repaired);
             if (r != Converted::Value) { null = true; break; }
-            m.identity.push_back(value);
-            if (!prints_as_converted(mapping.target->type.kind)) to_print[k].insert(value);
+            identity.push_back(value);
         }
-        if (!null) out.push_back(std::move(m));
+        if (!null) use(ordinal, identity);
     }
+}
+
+// Whether the converter's output of every key column is what PostgreSQL prints, so
+// identities can be compared as they stream by (each_identity) without collecting them.
+bool printed_as_converted(const TablePlan &tp, const std::vector<int> &cols)
+{
+    return std::all_of(cols.begin(), cols.end(), [&](int k) {
+        return prints_as_converted(tp.columns[static_cast<std::size_t>(k)].target->type.kind);
+    });
+}
+
+std::string upper_no_space(const std::string &s)
+{
+    std::string out;
+    for (char ch : s)
+        if (!std::isspace(static_cast<unsigned char>(ch))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return out;
+}
+
+// Whether SQLite itself keeps the key unique in a way the conversion cannot undo, so
+// there are no duplicates to look for (and no pass over the table, whose keys would
+// otherwise all be held in memory): integer target columns from INTEGER-affinity
+// source columns (a stored integer converts to itself; text SQLite could not read as
+// an integer does not convert either) that are the rowid or the columns of a full
+// (not partial) unique index or key of the source table.
+bool source_keeps_unique(ConstraintCheck &c, const TablePlan &tp, const std::vector<int> &cols)
+{
+    std::set<std::string> key;
+    for (int k : cols) {
+        auto const &mapping = tp.columns[static_cast<std::size_t>(k)];
+        PgKind const kind = mapping.target->type.kind;
+        if (kind != PgKind::Int2 && kind != PgKind::Int4 && kind != PgKind::Int8) return false;
+        auto const &col = tp.source->columns[static_cast<std::size_t>(mapping.source_index)];
+        if (upper_no_space(col.declared_type).find("INT") == std::string::npos) return false;
+        key.insert(col.name);
+    }
+    int pk_columns = 0;
+    for (auto const &sc : tp.source->columns) pk_columns += sc.pk_position > 0;
+    if (cols.size() == 1 && !tp.source->without_rowid && pk_columns == 1) {
+        auto const &col = tp.source->columns[static_cast<std::size_t>(tp.columns[static_cast<std::size_t>(cols[0])].source_index)];
+        if (col.pk_position == 1 && upper_no_space(col.declared_type) == "INTEGER") return true; // the rowid
+    }
+    for (auto const &ix : read_table_schema(c.src, *tp.source).indexes) {
+        if (!ix.unique || upper_no_space(ix.sql).find("WHERE") != std::string::npos) continue;
+        std::set<std::string> const cols_of(ix.columns.begin(), ix.columns.end());
+        if (cols_of.count("") == 0 && cols_of == key && ix.columns.size() == cols.size()) return true;
+    }
+    return false;
+}
+
+// Every loaded source row's identity, converted as the load did and printed as
+// PostgreSQL prints it (values of other types go through the server in batches).
+std::vector<SourceMatch> source_identities(ConstraintCheck &c, const TablePlan &tp, const std::vector<int> &cols)
+{
+    std::vector<SourceMatch> out;
+    std::vector<std::set<std::string>> to_print(cols.size());
+    each_identity(c, tp, cols, [&](std::int64_t ordinal, Tuple &identity) {
+        for (std::size_t k = 0; k < cols.size(); ++k)
+            if (!prints_as_converted(tp.columns[static_cast<std::size_t>(cols[k])].target->type.kind))
+                to_print[k].insert(identity[k]);
+        out.push_back({ordinal, std::move(identity)});
+    });
     for (std::size_t k = 0; k < cols.size(); ++k) {
         if (to_print[k].empty()) continue;
         std::vector<std::string> const values(to_print[k].begin(), to_print[k].end());
@@ -167,13 +228,15 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log)
         const TablePlan *tp = plan_of(c.plan, row[0].as<std::string>());
         std::vector<std::string> const columns = strings(row[2]);
         std::vector<int> const cols = tp ? mapped_all(*tp, columns) : std::vector<int>{};
-        if (cols.empty()) continue;
+        if (cols.empty() || source_keeps_unique(c, *tp, cols)) continue;
         std::map<Tuple, std::int64_t> first;
         std::map<std::int64_t, std::int64_t> repeats; // ordinal -> first ordinal with its key
-        for (auto &m : source_identities(c, *tp, cols)) {
-            auto const [it, fresh] = first.emplace(std::move(m.identity), m.ordinal);
-            if (!fresh) repeats[m.ordinal] = it->second;
-        }
+        auto const add = [&](std::int64_t ordinal, Tuple &identity) {
+            auto const [it, fresh] = first.emplace(std::move(identity), ordinal);
+            if (!fresh) repeats[ordinal] = it->second;
+        };
+        if (printed_as_converted(*tp, cols)) each_identity(c, *tp, cols, add);
+        else for (auto &m : source_identities(c, *tp, cols)) add(m.ordinal, m.identity);
         if (repeats.empty()) continue;
         std::set<std::int64_t> involved;
         for (auto const &[r, f] : repeats) involved.insert({r, f});
@@ -196,7 +259,9 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log)
         if (parent) {
             std::vector<int> const pcols = mapped_all(*parent, fk.parent_columns);
             if (pcols.empty()) continue;
-            for (auto &m : source_identities(c, *parent, pcols)) parents.insert(std::move(m.identity));
+            auto const add = [&](std::int64_t, Tuple &identity) { parents.insert(std::move(identity)); };
+            if (printed_as_converted(*parent, pcols)) each_identity(c, *parent, pcols, add);
+            else for (auto &m : source_identities(c, *parent, pcols)) add(m.ordinal, m.identity);
         } else {
             std::string sql = "SELECT ";
             for (std::size_t i = 0; i < fk.parent_columns.size(); ++i)
@@ -208,8 +273,11 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log)
             }
         }
         std::set<std::int64_t> orphans;
-        for (auto const &m : source_identities(c, *child, cols))
-            if (!parents.count(m.identity)) orphans.insert(m.ordinal);
+        auto const check = [&](std::int64_t ordinal, const Tuple &identity) {
+            if (!parents.count(identity)) orphans.insert(ordinal);
+        };
+        if (printed_as_converted(*child, cols)) each_identity(c, *child, cols, check);
+        else for (auto const &m : source_identities(c, *child, cols)) check(m.ordinal, m.identity);
         if (orphans.empty()) continue;
         for (auto const &[ordinal, n] : name_rows(c, *child, cols, orphans)) {
             log.add({child->source->name, n.ref, joined(fk.columns), n.value, Reason::OrphanRow,

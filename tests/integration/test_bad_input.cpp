@@ -325,10 +325,30 @@ TEST_CASE("bad input: NOT NULL and keys", "[integration][badinput]")
     check.bad = {{"c", "rowid 2", 2, "age", "check_violation", "-1"},
                  {"c", "rowid 4", 4, "age", "check_violation", "-5"}};
     check.committed = {{"c", "1,3"}};
+    // Integer keys SQLite itself keeps unique need no pass in the dry run (orphans.cpp,
+    // source_keeps_unique); these two are not kept unique by the source and must be found.
+    Case dup_int_partial;
+    dup_int_partial.name = "duplicate integers outside a partial unique index of the source";
+    dup_int_partial.target = "CREATE TABLE q (id bigint PRIMARY KEY, n bigint);\n"
+                             "CREATE UNIQUE INDEX q_n ON q (n);";
+    dup_int_partial.source = "CREATE TABLE q (id INTEGER PRIMARY KEY, n INTEGER);\n"
+                             "CREATE UNIQUE INDEX q_pos ON q (n) WHERE n > 0;\n"
+                             "INSERT INTO q VALUES (1, 5), (2, -1), (3, -1), (4, 6);";
+    dup_int_partial.bad = {{"q", "rowid 3", 3, "n", "duplicate_key", "-1"}};
+    dup_int_partial.committed = {{"q", "1,2,4"}};
+    Case dup_int_wider;
+    dup_int_wider.name = "duplicate integers under a unique key the source only has with one more column";
+    dup_int_wider.target = "CREATE TABLE r (id bigint PRIMARY KEY, n bigint, m bigint);\n"
+                           "CREATE UNIQUE INDEX r_n ON r (n);";
+    dup_int_wider.source = "CREATE TABLE r (id INTEGER PRIMARY KEY, n INTEGER, m INTEGER, UNIQUE (n, m));\n"
+                           "INSERT INTO r VALUES (1, 7, 1), (2, 7, 2), (3, 8, 1);";
+    dup_int_wider.bad = {{"r", "rowid 2", 2, "n", "duplicate_key", "7"}};
+    dup_int_wider.committed = {{"r", "1,3"}};
     Case dup_index_kept = dup_index;
     dup_index_kept.name = "duplicate in a unique index with --keep-indexes: found by the COPY itself";
     dup_index_kept.args = {"--keep-indexes"};
-    for (Case const &c : {not_null, null_pk, dup_pk, dup_unique, dup_index, nocase, dup_no_pk, check, dup_index_kept})
+    for (Case const &c : {not_null, null_pk, dup_pk, dup_unique, dup_index, nocase, dup_no_pk, check, dup_index_kept,
+                          dup_int_partial, dup_int_wider})
         run_case(c);
 }
 
