@@ -124,9 +124,14 @@ grep -q "customers: committed by the interrupted run" "$work/err" || fail "resum
 # ------------------------------------------------------------------ (a) kill -9 + resume
 step "(a) kill -9 at random moments of a --per-table run, then --resume"
 sql "TRUNCATE customers, orders, lines" >/dev/null
+# A round that finished before its kill dropped the state: what follows starts over.
+restart_if_finished() {
+    if [[ $(sql "SELECT to_regclass('public.sqlite2pg_state') IS NULL") == t ]]; then
+        sql "TRUNCATE customers, orders, lines" >/dev/null
+    fi
+}
 for round in 1 2 3 4; do
-    # A round that finished before its kill dropped the state: the next starts over.
-    [[ $(sql "SELECT to_regclass('public.sqlite2pg_state') IS NULL") == t ]] && sql "TRUNCATE customers, orders, lines" >/dev/null
+    restart_if_finished
     "$bin" migrate "$src" "$target" --per-table --resume -q >/dev/null 2>&1 &
     pid=$!
     delay=$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", 0.05 + rand() * 2.0 }')
@@ -135,6 +140,7 @@ for round in 1 2 3 4; do
     wait "$pid" 2>/dev/null || true
     echo "round $round: killed after ${delay}s; state: $(sql "SELECT string_agg(table_name || '=' || status, ' ' ORDER BY load_order) FROM sqlite2pg_state" 2>/dev/null || echo none)"
 done
+restart_if_finished # the last round may have finished too (seen: killed after 1.78 s)
 rc=0; timeout 120 "$bin" migrate "$src" "$target" --resume >"$work/out" 2>"$work/err" || rc=$?
 cat "$work/out"; grep -E "resum|skipped|interrupted" "$work/err" || true
 [[ $rc -eq 0 ]] || { cat "$work/err"; fail "final --resume: exit $rc"; }
