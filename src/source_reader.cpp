@@ -164,7 +164,8 @@ std::optional<std::pair<std::int64_t, std::int64_t>> SourceDb::rowid_range(const
     }
 }
 
-RowCursor::RowCursor(SourceDb &db, const SourceTable &table, const std::vector<int> &column_indexes)
+RowCursor::RowCursor(SourceDb &db, const SourceTable &table, const std::vector<int> &column_indexes,
+                     std::optional<std::pair<std::int64_t, std::int64_t>> rowids)
     : m_db(db), m_table(table), m_ncols(static_cast<int>(column_indexes.size()))
 {
     std::string sql = "SELECT ";
@@ -178,6 +179,7 @@ RowCursor::RowCursor(SourceDb &db, const SourceTable &table, const std::vector<i
     }
     if (column_indexes.empty() && !m_value_offset) sql += "1";
     sql += " FROM " + quote_sqlite_ident(table.name);
+    if (rowids && !table.without_rowid) sql += fmt::format(" WHERE _rowid_ BETWEEN {} AND {}", rowids->first, rowids->second);
     // rowid order is the table's storage order: the cheapest scan, and stable for resume.
     sql += table.without_rowid ? "" : " ORDER BY _rowid_";
     int const rc = sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &m_stmt, nullptr);

@@ -68,7 +68,9 @@ private:
 // Streams the rows of one table in rowid (or primary key) order, columns as asked.
 class RowCursor {
 public:
-    RowCursor(SourceDb &db, const SourceTable &table, const std::vector<int> &column_indexes);
+    // `rowids`: only the rows whose rowid is in [first, second] (ignored WITHOUT ROWID).
+    RowCursor(SourceDb &db, const SourceTable &table, const std::vector<int> &column_indexes,
+              std::optional<std::pair<std::int64_t, std::int64_t>> rowids = std::nullopt);
     ~RowCursor();
     RowCursor(const RowCursor &) = delete;
     RowCursor &operator=(const RowCursor &) = delete;
