@@ -128,7 +128,8 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
 
         if (blocked.empty()) blocked = schema_blocked; // dry run: what would stop the real run, reported at the end
         if (!o.dry_run && !plan.tables.empty()) {
-            // Writers wait for us; readers may go on until the commit.
+            // Writers wait for us. Readers wait too once a table's indexes are dropped or it
+            // is truncated for COPY FREEZE (both take ACCESS EXCLUSIVE until the commit).
             tx->exec("LOCK TABLE " + tables_sql + " IN SHARE ROW EXCLUSIVE MODE");
         }
         if (!o.truncate && !(schema && o.dry_run)) {
