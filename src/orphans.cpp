@@ -6,6 +6,7 @@
 #include "migrate_steps.hpp"
 #include "problems.hpp"
 #include "source_rows.hpp"
+#include "schema_map.hpp"
 #include "source_schema.hpp"
 #include "target_catalog.hpp"
 
@@ -14,7 +15,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <unordered_map>
 
@@ -95,14 +95,6 @@ bool printed_as_converted(const TablePlan &tp, const std::vector<int> &cols)
     });
 }
 
-std::string upper_no_space(const std::string &s)
-{
-    std::string out;
-    for (char ch : s)
-        if (!std::isspace(static_cast<unsigned char>(ch))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return out;
-}
-
 // Whether SQLite itself keeps the key unique in a way the conversion cannot undo, so
 // there are no duplicates to look for (and no pass over the table, whose keys would
 // otherwise all be held in memory): integer target columns from INTEGER-affinity
@@ -117,17 +109,12 @@ bool source_keeps_unique(ConstraintCheck &c, const TablePlan &tp, const std::vec
         PgKind const kind = mapping.target->type.kind;
         if (kind != PgKind::Int2 && kind != PgKind::Int4 && kind != PgKind::Int8) return false;
         auto const &col = tp.source->columns[static_cast<std::size_t>(mapping.source_index)];
-        if (upper_no_space(col.declared_type).find("INT") == std::string::npos) return false;
+        if (affinity_of(col.declared_type) != Affinity::Integer) return false;
+        if (cols.size() == 1 && is_rowid_alias(*tp.source, col)) return true;
         key.insert(col.name);
     }
-    int pk_columns = 0;
-    for (auto const &sc : tp.source->columns) pk_columns += sc.pk_position > 0;
-    if (cols.size() == 1 && !tp.source->without_rowid && pk_columns == 1) {
-        auto const &col = tp.source->columns[static_cast<std::size_t>(tp.columns[static_cast<std::size_t>(cols[0])].source_index)];
-        if (col.pk_position == 1 && upper_no_space(col.declared_type) == "INTEGER") return true; // the rowid
-    }
     for (auto const &ix : read_table_schema(c.src, *tp.source).indexes) {
-        if (!ix.unique || upper_no_space(ix.sql).find("WHERE") != std::string::npos) continue;
+        if (!ix.unique || ix.partial) continue;
         std::set<std::string> const cols_of(ix.columns.begin(), ix.columns.end());
         if (cols_of.count("") == 0 && cols_of == key && ix.columns.size() == cols.size()) return true;
     }

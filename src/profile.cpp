@@ -20,13 +20,20 @@ TableTypeProfile profile_types(SourceDb &db, const SourceTable &table,
                            const std::vector<ConvertOptions> &conv, const std::vector<bool> &untyped)
 {
     std::size_t const ncols = table.columns.size();
-    TableTypeProfile tp;
-    tp.columns.resize(ncols);
+    // Counters for every column and candidate, all zero.
+    auto const blank = [&] {
+        TableTypeProfile p;
+        p.columns.resize(ncols);
+        for (std::size_t c = 0; c < ncols; ++c) {
+            p.columns[c].failures.assign(candidates[c].size(), 0);
+            p.columns[c].example.assign(candidates[c].size(), "");
+        }
+        return p;
+    };
+    TableTypeProfile tp = blank();
     // Each candidate's options: the column's, plus text_to_bytea where the candidate asks.
     std::vector<std::vector<ConvertOptions>> opts(ncols);
     for (std::size_t c = 0; c < ncols; ++c) {
-        tp.columns[c].failures.assign(candidates[c].size(), 0);
-        tp.columns[c].example.assign(candidates[c].size(), "");
         for (auto const &cand : candidates[c]) {
             ConvertOptions o = conv[c];
             o.text_to_bytea = o.text_to_bytea || cand.text_to_bytea;
@@ -74,12 +81,7 @@ TableTypeProfile profile_types(SourceDb &db, const SourceTable &table,
     auto scan_table = [&](const std::vector<int> &cols, bool first_pass) {
         if (!halves) return scan(db, tp, cols, first_pass, std::nullopt);
         std::int64_t const mid = halves->first + (halves->second - halves->first) / 2;
-        TableTypeProfile upper;
-        upper.columns.resize(ncols);
-        for (std::size_t c = 0; c < ncols; ++c) {
-            upper.columns[c].failures.assign(candidates[c].size(), 0);
-            upper.columns[c].example.assign(candidates[c].size(), "");
-        }
+        TableTypeProfile upper = blank();
         std::exception_ptr failed;
         {
             std::jthread helper([&] {

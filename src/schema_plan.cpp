@@ -130,14 +130,11 @@ private:
 void Planner::plan_columns(TableSchemaPlan &tp, const SourceTableSchema &ts, Casts &casts)
 {
     const SourceTable &t = *tp.source;
-    int pk_columns = 0;
-    for (auto const &c : t.columns) pk_columns += c.pk_position > 0;
     std::vector<std::vector<TypeChoice>> candidates;
     std::vector<ConvertOptions> convs;
     std::vector<bool> untyped;
     for (auto const &c : t.columns) {
-        // Only a column declared exactly INTEGER is the rowid (https://sqlite.org/lang_createtable.html#rowid).
-        bool const alias = !t.without_rowid && pk_columns == 1 && c.pk_position == 1 && upper_trim(c.declared_type) == "INTEGER";
+        bool const alias = is_rowid_alias(t, c);
         ConvertOptions cv = m_conv;
         if (const CastRule *r = casts.find(t.name, c.name, c.declared_type)) {
             TypeChoice ch{r->type};

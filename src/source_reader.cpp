@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -162,6 +165,19 @@ std::optional<std::pair<std::int64_t, std::int64_t>> SourceDb::rowid_range(const
     } catch (const SQLite::Exception &e) {
         throw SourceError(sqlite_failure(m_path, e, m_busy_timeout_s));
     }
+}
+
+bool is_rowid_alias(const SourceTable &t, const SourceColumn &c)
+{
+    if (t.without_rowid || c.pk_position != 1) return false;
+    for (auto const &other : t.columns)
+        if (&other != &c && other.pk_position > 0) return false;
+    std::string_view d = c.declared_type;
+    while (!d.empty() && std::isspace(static_cast<unsigned char>(d.front()))) d.remove_prefix(1);
+    while (!d.empty() && std::isspace(static_cast<unsigned char>(d.back()))) d.remove_suffix(1);
+    return d.size() == 7 && std::equal(d.begin(), d.end(), "INTEGER", [](char a, char b) {
+               return std::toupper(static_cast<unsigned char>(a)) == b;
+           });
 }
 
 RowCursor::RowCursor(SourceDb &db, const SourceTable &table, const std::vector<int> &column_indexes,

@@ -91,6 +91,10 @@ private:
     int m_ncols = 0;
 };
 
+// Whether `c` is the rowid under another name: the one column of the primary key of a
+// rowid table, declared exactly INTEGER (https://sqlite.org/lang_createtable.html#rowid).
+bool is_rowid_alias(const SourceTable &t, const SourceColumn &c);
+
 // Throws SourceError naming the file when it is missing, a directory, unreadable or
 // does not start with the SQLite 3 header (before SQLite sees it).
 void check_is_sqlite_file(const std::string &path);

@@ -80,10 +80,10 @@ SourceTableSchema read_table_schema(SourceDb &db, const SourceTable &t)
         }
     }
     {
-        Query q(db, "SELECT l.name, l.\"unique\", l.origin, coalesce(m.sql, '') FROM pragma_index_list(?) l "
+        Query q(db, "SELECT l.name, l.\"unique\", l.origin, l.partial, coalesce(m.sql, '') FROM pragma_index_list(?) l "
                     "LEFT JOIN sqlite_schema m ON m.type = 'index' AND m.name = l.name ORDER BY l.name",
                 {t.name});
-        while (q.next()) s.indexes.push_back({q.text(0), q.integer(1) != 0, q.text(2), {}, q.text(3)});
+        while (q.next()) s.indexes.push_back({q.text(0), q.integer(1) != 0, q.text(2), q.integer(3) != 0, {}, q.text(4)});
     }
     for (auto &ix : s.indexes) {
         Query q(db, "SELECT coalesce(name, '') FROM pragma_index_info(?) ORDER BY seqno", {ix.name});

@@ -15,6 +15,7 @@ struct SourceIndex {
     std::string name;
     bool unique = false;
     std::string origin;               // "c" CREATE INDEX, "u" UNIQUE constraint, "pk" primary key
+    bool partial = false;             // CREATE INDEX ... WHERE
     std::vector<std::string> columns; // key columns; "" for an expression
     std::string sql;                  // CREATE INDEX text ("" for constraint indexes)
 };
