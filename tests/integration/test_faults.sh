@@ -63,6 +63,15 @@ copy_backend() {
     done
     return 1
 }
+# Waits (at most $1 polls, 0.05 s apart) until a --per-table run has committed a table.
+wait_first_commit() {
+    local i
+    for i in $(seq "$1"); do
+        [[ $(sql "SELECT count(*) FROM pg_class WHERE relname = 'sqlite2pg_state'") == 1 ]] &&
+            [[ $(sql "SELECT count(*) FROM sqlite2pg_state WHERE status = 'done'" 2>/dev/null || echo 0) -ge 1 ]] && return
+        sleep 0.05
+    done
+}
 # Seeds the tables with one known row each (so "unchanged" is not just "empty").
 seed() {
     sql "TRUNCATE customers, orders, lines; DROP TABLE IF EXISTS sqlite2pg_state;
@@ -86,11 +95,7 @@ rc=0; timeout 60 "$bin" migrate "$src" "$target" --per-table -q --tables custome
 sql "TRUNCATE customers, orders, lines" >/dev/null
 "$bin" migrate "$src" "$target" --per-table -q >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 300); do
-    [[ $(sql "SELECT count(*) FROM pg_class WHERE relname = 'sqlite2pg_state'") == 1 ]] &&
-        [[ $(sql "SELECT count(*) FROM sqlite2pg_state WHERE status = 'done'" 2>/dev/null || echo 0) -ge 1 ]] && break
-    sleep 0.05
-done
+wait_first_commit 300
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true
 for mode in "" "--per-table"; do
     rc=0; timeout 60 "$bin" migrate "$src" "$target" $mode -q >/dev/null 2>"$work/err" || rc=$?
@@ -212,11 +217,7 @@ cat "$work/err"; echo "time to exit: $((t1 - t0)) ms"
 step "(d) SIGINT in a --per-table run: exit 130, names what was committed; --resume finishes"
 "$bin" migrate "$src" "$target" --truncate --per-table -q >/dev/null 2>"$work/err" &
 pid=$!
-for _ in $(seq 200); do
-    [[ $(sql "SELECT count(*) FROM pg_class WHERE relname = 'sqlite2pg_state'") == 1 ]] &&
-        [[ $(sql "SELECT count(*) FROM sqlite2pg_state WHERE status = 'done'" 2>/dev/null || echo 0) -ge 1 ]] && break
-    sleep 0.05
-done
+wait_first_commit 200
 kill -INT "$pid"
 rc=0; wait "$pid" || rc=$?
 cat "$work/err"
