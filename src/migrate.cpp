@@ -40,7 +40,15 @@
 
 namespace s2p {
 
-MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, RunTrace *trace)
+namespace {
+
+// A value that does not convert to the type a table was created with, when that type
+// was taken from the declared type without profiling the data.
+struct NeedsProfile : DataError {
+    using DataError::DataError;
+};
+
+MigrateResult run_once(const MigrateOptions &o, Log &log, std::FILE *out, RunTrace *trace)
 {
     auto const started = Clock::now();
     MigrateResult result;
@@ -104,7 +112,9 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
         std::optional<SchemaPlan> schema;
         std::string schema_blocked;
         if (o.schema.create) {
-            schema = plan_schema(src, o.selection, o.schema, conv, o.target_schema, log);
+            SchemaOptions so = o.schema;
+            so.count_orphans = o.dry_run;
+            schema = plan_schema(src, o.selection, so, conv, o.target_schema, log);
             if (o.dry_run) {
                 schema->print(out);
                 if (auto const ex = existing_tables(*tx, *schema); !ex.empty())
@@ -177,7 +187,14 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
                                    !o.dry_run && o.copy_freeze}; // checked or emptied above
         std::map<std::string, std::vector<std::int64_t>> not_loaded; // per table, for orphans.hpp
         for (auto const &tp : plan.tables) {
-            TableStats st = load_one_table(src, *tx, tp, ctx, deferred, not_loaded[tp.target->name]);
+            TableStats st;
+            try {
+                st = load_one_table(src, *tx, tp, ctx, deferred, not_loaded[tp.target->name]);
+            } catch (const DataError &e) {
+                if (const TableSchemaPlan *ts = schema ? schema->find(tp.source) : nullptr; ts && !ts->profiled)
+                    throw NeedsProfile(e.what());
+                throw;
+            }
             if (trace) trace->tables.push_back(st);
             result.tables.push_back(std::move(st));
         }
@@ -299,6 +316,44 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
     } catch (...) {
         rethrow_as_error(conninfo);
     }
+}
+
+} // namespace
+
+MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, RunTrace *trace)
+{
+    // --create-schema profiles the data to choose each column's type: the first
+    // mapping of its declared type unless some value does not convert to it. That
+    // pass reads and converts every value before anything loads; the load converts
+    // every value again with the same converter. So a real run skips the profile,
+    // creates the first mappings and loads: if every value converts, the profile
+    // would have chosen exactly these types. If one does not, the run is rolled back
+    // and done again with the profile. Not where the load would not stop at that
+    // value: a dry run (it prints the profile), --on-error reject, or repairs
+    // (--nul-bytes strip and the like) that would make it load.
+    bool const speculate = o.schema.create && !o.dry_run && !o.per_table && o.on_error == OnError::Abort &&
+                           o.fixups.nul_bytes == NulBytes::Reject && o.fixups.invalid_utf8 == InvalidUtf8::Reject &&
+                           o.fixups.invalid_json == InvalidJson::Reject;
+    if (!speculate) return run_once(o, log, out, trace);
+    MigrateOptions first = o;
+    first.schema.profile_all = false;
+    auto const started = Clock::now();
+    try {
+        return run_once(first, log, out, trace);
+    } catch (const NeedsProfile &e) {
+        std::string why = e.what();
+        why = why.substr(0, why.find("; nothing was written")); // it will be, by the second attempt
+        log.warn(fmt::format("the declared types do not take every value ({}): rolled back after {:.1f} s, planning "
+                             "again from a profile of the data (a --cast rule for the column avoids this)",
+                             why, since(started)));
+    }
+    if (trace) *trace = RunTrace{};
+    MigrateOptions again = o;
+    if (!o.backup_source.empty()) { // the copy is made; a second one would refuse to overwrite it
+        again.source = o.backup_source;
+        again.backup_source.clear();
+    }
+    return run_once(again, log, out, trace);
 }
 
 } // namespace s2p

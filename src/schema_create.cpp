@@ -136,8 +136,14 @@ void create_constraints(pqxx::dbtransaction &tx, const SchemaPlan &plan, Log &lo
         if (!step.not_valid_sql.empty() && err->sqlstate() == "23503") {
             if (auto again = attempt(step.not_valid_sql); !again) {
                 ++created;
-                log.warn(fmt::format("{}: created NOT VALID, the data has rows without a parent ({})", step.what,
-                                     one_line(err->what())));
+                std::string rows = "rows";
+                if (!step.orphans_sql.empty()) {
+                    auto const n = tx.exec(step.orphans_sql)[0][0].as<std::int64_t>();
+                    rows = fmt::format("{} row{}", n, n == 1 ? "" : "s");
+                }
+                log.warn(fmt::format("{}: created NOT VALID, {} without a parent row ({}); fix the rows, then ALTER "
+                                     "TABLE ... VALIDATE CONSTRAINT",
+                                     step.what, rows, one_line(err->what())));
                 continue;
             }
         }

@@ -37,12 +37,14 @@ struct DdlStep {
     std::string sql;
     bool required = false;
     std::string not_valid_sql; // foreign keys: the NOT VALID form, used when the data has orphans
+    std::string orphans_sql;   // foreign keys: counts the target's rows without a parent
 };
 
 struct TableSchemaPlan {
     const SourceTable *source = nullptr;
     std::string name;
     std::int64_t rows = 0;
+    bool profiled = true;            // false: the first mapping of each declared type, data unread
     std::vector<ColumnPlan> columns; // per source column
     std::optional<std::int64_t> autoincrement_floor; // sqlite_sequence: next id must exceed it
 };

@@ -19,6 +19,13 @@ struct SchemaOptions {
     bool timestamp_without_tz = false; // DATETIME/TIMESTAMP -> timestamp, not timestamptz
     std::vector<std::string> casts; // --cast rules, as given
     std::string cast_file;          // --cast-file: one rule per line, '#' comments
+    // Set by the run, not the command line. A real run takes each declared type's
+    // first mapping without reading the data (see run_migrate for why that is safe):
+    // only tables with untyped columns, whose type depends on the data, are profiled.
+    bool profile_all = true;
+    // Foreign-key orphans counted in the source for the plan's notes (the dry run); a
+    // real run learns of them when ADD FOREIGN KEY fails, and creates the key NOT VALID.
+    bool count_orphans = true;
 };
 
 // One --cast rule: `table.column=type[:epoch-s|epoch-ms|epoch-us]` or `type:DECLARED=type`.

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace s2p {
@@ -41,6 +42,21 @@ std::string join(const std::vector<std::string> &items, std::string_view sep = "
     return out;
 }
 
+// One integer from the source; nullopt when the statement does not prepare (e.g. a
+// column that does not exist: reported by the caller).
+std::optional<std::int64_t> query_int(SourceDb &src, const std::string &sql)
+{
+    sqlite3_stmt *st = nullptr;
+    if (sqlite3_prepare_v2(src.handle(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return std::nullopt;
+    }
+    std::optional<std::int64_t> n;
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 // Rows of `child` whose non-NULL key has no parent row (SQLite's MATCH SIMPLE, as
 // PostgreSQL's default), counted in the source.
 std::int64_t count_orphans(SourceDb &src, const std::string &child, const std::vector<std::string> &from,
@@ -53,15 +69,20 @@ std::int64_t count_orphans(SourceDb &src, const std::string &child, const std::v
         match += (i ? " AND " : "") + ("p." + quote_sqlite_ident(to[i]) + " = c." + quote_sqlite_ident(from[i]));
     }
     sql += "NOT EXISTS (SELECT 1 FROM " + quote_sqlite_ident(parent) + " p WHERE " + match + ")";
-    sqlite3_stmt *st = nullptr;
-    if (sqlite3_prepare_v2(src.handle(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return -1; // e.g. a parent column that does not exist: reported by the caller
+    return query_int(src, sql).value_or(-1);
+}
+
+// The same count in the target, after the load, with PostgreSQL's comparisons.
+std::string target_orphans_sql(const std::string &child, const std::vector<std::string> &from,
+                               const std::string &parent, const std::vector<std::string> &to)
+{
+    std::string sql = "SELECT count(*) FROM " + child + " c WHERE ";
+    std::string match;
+    for (std::size_t i = 0; i < from.size(); ++i) {
+        sql += "c." + from[i] + " IS NOT NULL AND ";
+        match += (i ? " AND " : "") + ("p." + to[i] + " = c." + from[i]);
     }
-    std::int64_t n = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return sql + "NOT EXISTS (SELECT 1 FROM " + parent + " p WHERE " + match + ")";
 }
 
 struct Casts {
@@ -147,8 +168,20 @@ void Planner::plan_columns(TableSchemaPlan &tp, const SourceTableSchema &ts, Cas
         convs.push_back(cv);
         untyped.push_back(upper_trim(c.declared_type).empty());
     }
-    TableTypeProfile prof = profile_types(m_src, t, candidates, convs, untyped);
+    bool const profile = m_o.profile_all || std::find(untyped.begin(), untyped.end(), true) != untyped.end();
+    TableTypeProfile prof;
+    if (profile) {
+        prof = profile_types(m_src, t, candidates, convs, untyped);
+    } else { // every column takes its first candidate, as a profile of clean data would choose
+        prof.rows = m_src.count_rows(t);
+        prof.columns.resize(t.columns.size());
+        for (std::size_t i = 0; i < t.columns.size(); ++i) {
+            prof.columns[i].failures.assign(candidates[i].size(), 0);
+            prof.columns[i].example.assign(candidates[i].size(), "");
+        }
+    }
     tp.rows = prof.rows;
+    tp.profiled = profile;
     for (std::size_t i = 0; i < t.columns.size(); ++i) {
         auto const &sc = t.columns[i];
         ColumnPlan cp;
@@ -199,10 +232,21 @@ void Planner::plan_keys_and_indexes(const TableSchemaPlan &tp, const SourceTable
     const SourceTable &t = *tp.source;
     std::vector<std::pair<int, std::string>> pk;
     bool pk_nulls = false;
+    std::string null_test; // unprofiled: the source is asked
     for (std::size_t i = 0; i < t.columns.size(); ++i) {
         if (t.columns[i].pk_position == 0) continue;
         pk.emplace_back(t.columns[i].pk_position, quote_ident(tp.columns[i].name));
         pk_nulls = pk_nulls || tp.columns[i].profile.classes[0] > 0;
+        null_test += (null_test.empty() ? "" : " OR ") + quote_sqlite_ident(t.columns[i].name) + " IS NULL";
+    }
+    // A WITHOUT ROWID table's key and a rowid alias cannot hold NULL; other keys can.
+    bool const alias_key = pk.size() == 1 && std::any_of(t.columns.begin(), t.columns.end(), [&](const SourceColumn &c) {
+                               return c.pk_position && is_rowid_alias(t, c);
+                           });
+    if (!tp.profiled && !pk.empty() && !t.without_rowid && !alias_key) {
+        pk_nulls = query_int(m_src, "SELECT EXISTS (SELECT 1 FROM " + quote_sqlite_ident(t.name) + " WHERE " +
+                                        null_test + ")")
+                       .value_or(0) != 0;
     }
     std::sort(pk.begin(), pk.end());
     std::vector<std::string> pk_cols;
@@ -213,10 +257,10 @@ void Planner::plan_keys_and_indexes(const TableSchemaPlan &tp, const SourceTable
             // SQLite lets NULL into a non-INTEGER primary key of a rowid table; PostgreSQL does not.
             m_plan.notes.push_back(fmt::format("\"{}\": primary key ({}) holds NULLs: created as UNIQUE instead", t.name, cols));
             m_plan.after_load.push_back({fmt::format("unique key on \"{}\" ({})", tp.name, cols),
-                                         "ALTER TABLE " + table_ref(tp) + " ADD UNIQUE (" + cols + ")", false, ""});
+                                         "ALTER TABLE " + table_ref(tp) + " ADD UNIQUE (" + cols + ")", false, "", ""});
         } else {
             m_plan.after_load.push_back({fmt::format("primary key on \"{}\" ({})", tp.name, cols),
-                                         "ALTER TABLE " + table_ref(tp) + " ADD PRIMARY KEY (" + cols + ")", true, ""});
+                                         "ALTER TABLE " + table_ref(tp) + " ADD PRIMARY KEY (" + cols + ")", true, "", ""});
         }
     }
     auto const resolve = resolver(tp);
@@ -234,7 +278,7 @@ void Planner::plan_keys_and_indexes(const TableSchemaPlan &tp, const SourceTable
                 continue;
             }
             m_plan.after_load.push_back({fmt::format("unique constraint on \"{}\" ({})", tp.name, join(cols)),
-                                         "ALTER TABLE " + table_ref(tp) + " ADD UNIQUE (" + join(cols) + ")", false, ""});
+                                         "ALTER TABLE " + table_ref(tp) + " ADD UNIQUE (" + join(cols) + ")", false, "", ""});
             continue;
         }
         IndexSqlParts const parts = parse_create_index(ix.sql);
@@ -264,7 +308,7 @@ void Planner::plan_keys_and_indexes(const TableSchemaPlan &tp, const SourceTable
         m_plan.after_load.push_back({fmt::format("index \"{}\"", ident(ix.name)),
                                      fmt::format("CREATE {}INDEX {} ON {} ({}){}", ix.unique ? "UNIQUE " : "",
                                                  quote_ident(ident(ix.name)), table_ref(tp), join(items), where),
-                                     false, ""});
+                                     false, "", ""});
     }
     TableSqlParts const parts = parse_create_table(ts.sql);
     for (auto const &c : parts.nocase_columns)
@@ -290,7 +334,7 @@ void Planner::plan_keys_and_indexes(const TableSchemaPlan &tp, const SourceTable
         }
         std::string const named = name.empty() ? "" : "CONSTRAINT " + quote_ident(ident(name)) + " ";
         m_plan.after_load.push_back({fmt::format("check on \"{}\" {}", tp.name, *tr.sql),
-                                     "ALTER TABLE " + table_ref(tp) + " ADD " + named + "CHECK (" + *tr.sql + ")", false, ""});
+                                     "ALTER TABLE " + table_ref(tp) + " ADD " + named + "CHECK (" + *tr.sql + ")", false, "", ""});
     }
 }
 
@@ -330,13 +374,14 @@ void Planner::plan_foreign_keys(const TableSchemaPlan &tp, const SourceTableSche
                                       table_ref(*parent), join(parent_cols));
         if (fk.on_delete != "NO ACTION" && !fk.on_delete.empty()) sql += " ON DELETE " + fk.on_delete;
         if (fk.on_update != "NO ACTION" && !fk.on_update.empty()) sql += " ON UPDATE " + fk.on_update;
-        std::int64_t const orphans = count_orphans(m_src, tp.source->name, fk.from, parent->source->name, to);
+        std::int64_t const orphans =
+            m_o.count_orphans ? count_orphans(m_src, tp.source->name, fk.from, parent->source->name, to) : 0;
         if (orphans > 0)
             m_plan.notes.push_back(fmt::format("{}: {} row{} of \"{}\" have no parent row: the key is created NOT VALID "
                                                "(fix the rows, then ALTER TABLE ... VALIDATE CONSTRAINT)",
                                                label, orphans, orphans == 1 ? "" : "s", tp.source->name));
         fk_steps.push_back({fmt::format("foreign key on \"{}\" ({}) -> \"{}\"", tp.name, join(from), parent->name), sql, false,
-                            sql + " NOT VALID"});
+                            sql + " NOT VALID", target_orphans_sql(table_ref(tp), from, table_ref(*parent), parent_cols)});
     }
 }
 
@@ -357,7 +402,8 @@ void Planner::plan_table(const SourceTable &t, Casts &casts)
     }
     m_plan.create_sql.push_back("CREATE TABLE " + table_ref(tp) + " (\n    " + join(defs, ",\n    ") + "\n)");
     plan_keys_and_indexes(tp, ts);
-    m_log.debug(fmt::format("planned table \"{}\": {} rows profiled", tp.name, tp.rows));
+    if (tp.profiled) m_log.debug(fmt::format("planned table \"{}\": {} rows profiled", tp.name, tp.rows));
+    else m_log.debug(fmt::format("planned table \"{}\": declared types, data not profiled", tp.name));
 }
 
 } // namespace

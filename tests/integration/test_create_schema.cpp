@@ -23,24 +23,35 @@ namespace {
 struct Run {
     MigrateResult result;
     std::string output; // what the run printed (plan, summary)
+    std::string log;    // its log lines, debug included
 };
+
+std::string read_all(std::FILE *f)
+{
+    std::string text;
+    std::rewind(f);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+    return text;
+}
 
 Run migrate(const MigrateOptions &o)
 {
-    Log log(true, false);
+    std::FILE *logged = std::tmpfile();
+    Log log(false, true, logged);
     std::FILE *f = std::tmpfile();
     Run r;
     try {
         r.result = run_migrate(o, log, f);
     } catch (...) {
         std::fclose(f);
+        std::fclose(logged);
         throw;
     }
-    std::rewind(f);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) r.output.append(buf, n);
-    std::fclose(f);
+    r.output = read_all(f);
+    r.log = read_all(logged);
     return r;
 }
 
@@ -395,4 +406,60 @@ TEST_CASE("create-schema: a primary key the converted values break stops the run
     CHECK(migrate(o).result.code == ExitCode::Ok);
     CHECK(compare_all(db, src, "public").rows == 2);
     std::filesystem::remove(src);
+}
+
+TEST_CASE("create-schema: a real run takes the declared types without a profile pass, and plans again with one "
+          "when a value does not fit", "[integration]")
+{
+    TestDb db;
+    // Clean data: each column's first mapping takes every value. "tagged" has a TEXT
+    // primary key holding a NULL (a rowid table allows it): the unprofiled plan must
+    // see it in the source and create UNIQUE instead, as the profile would.
+    std::string const clean = new_sqlite(R"(
+        CREATE TABLE ev (id INTEGER PRIMARY KEY, at DATETIME NOT NULL, meta JSON, ok BOOLEAN);
+        INSERT INTO ev VALUES (1, '2024-01-02 03:04:05', '{"a": 1}', 1), (2, '2024-05-06T07:08:09Z', NULL, 0);
+        CREATE TABLE tagged (code TEXT PRIMARY KEY, ev_id INTEGER REFERENCES ev (id));
+        INSERT INTO tagged VALUES ('x', 1), (NULL, 2), ('y', 7);)");
+    Run const r = migrate(options(clean, db, "clean"));
+    REQUIRE(r.result.code == ExitCode::Ok);
+    INFO(r.log);
+    CHECK(has(r.log, "planned table \"ev\": declared types, data not profiled"));
+    CHECK(has(r.log, "planned table \"tagged\": declared types, data not profiled"));
+    CHECK_FALSE(has(r.log, "planning again"));
+    auto const one = [&](const std::string &sql) { return db.query(sql)[0][0].as<std::string>(); };
+    CHECK(one("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'clean.ev'::regclass AND "
+              "attname = 'at'") == "timestamp with time zone");
+    CHECK(one("SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_constraint WHERE conrelid = "
+              "'clean.tagged'::regclass") == "fu");
+    // The orphan ('y' -> ev 7) is counted in the target when the key falls back to NOT VALID.
+    CHECK(has(r.log, "created NOT VALID, 1 row without a parent row"));
+    CHECK(compare_all(db, clean, "clean").rows == 5);
+
+    // One epoch number among the DATETIME text: the profile's fallback (text) is
+    // what the run must end with, as if it had profiled from the start; also when the
+    // source was first copied by --backup-source (the copy is read again, not made again).
+    std::string const dirty = new_sqlite(R"(
+        CREATE TABLE ev (id INTEGER PRIMARY KEY, at DATETIME, note TEXT);
+        INSERT INTO ev VALUES (1, '2024-01-02 03:04:05', 'a'), (2, 1700000000, 'b');)");
+    for (bool backup : {false, true}) {
+        DYNAMIC_SECTION("backup " << backup)
+        {
+            std::string const schema = backup ? "dirty_b" : "dirty";
+            MigrateOptions o = options(dirty, db, schema);
+            std::string const copy = dirty + ".copy";
+            if (backup) o.backup_source = copy;
+            Run const d = migrate(o);
+            REQUIRE(d.result.code == ExitCode::Ok);
+            INFO(d.log);
+            CHECK(has(d.log, "\"ev\".\"at\" DATETIME: 1 of 2 values do not fit timestamp with time zone"));
+            CHECK(has(d.log, "planning again from a profile of the data"));
+            CHECK(has(d.log, "planned table \"ev\": 2 rows profiled"));
+            CHECK(one("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '" + schema +
+                      ".ev'::regclass AND attname = 'at'") == "text");
+            CHECK(compare_all(db, dirty, schema).rows == 2);
+            std::filesystem::remove(copy);
+        }
+    }
+    std::filesystem::remove(clean);
+    std::filesystem::remove(dirty);
 }
