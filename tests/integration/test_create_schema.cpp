@@ -419,21 +419,28 @@ TEST_CASE("create-schema: a real run takes the declared types without a profile 
         CREATE TABLE ev (id INTEGER PRIMARY KEY, at DATETIME NOT NULL, meta JSON, ok BOOLEAN);
         INSERT INTO ev VALUES (1, '2024-01-02 03:04:05', '{"a": 1}', 1), (2, '2024-05-06T07:08:09Z', NULL, 0);
         CREATE TABLE tagged (code TEXT PRIMARY KEY, ev_id INTEGER REFERENCES ev (id));
-        INSERT INTO tagged VALUES ('x', 1), (NULL, 2), ('y', 7);)");
+        INSERT INTO tagged VALUES ('x', 1), (NULL, 2), ('y', 7);
+        CREATE TABLE loose (a, b TEXT);
+        INSERT INTO loose VALUES (NULL, 'p'), (NULL, 'q');)");
     Run const r = migrate(options(clean, db, "clean"));
     REQUIRE(r.result.code == ExitCode::Ok);
     INFO(r.log);
     CHECK(has(r.log, "planned table \"ev\": declared types, data not profiled"));
     CHECK(has(r.log, "planned table \"tagged\": declared types, data not profiled"));
     CHECK_FALSE(has(r.log, "planning again"));
+    // An untyped column's type is the data's to decide: that table is profiled (all
+    // NULL: text, where the first candidate would have been bigint).
+    CHECK(has(r.log, "planned table \"loose\": 2 rows profiled"));
     auto const one = [&](const std::string &sql) { return db.query(sql)[0][0].as<std::string>(); };
     CHECK(one("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'clean.ev'::regclass AND "
               "attname = 'at'") == "timestamp with time zone");
     CHECK(one("SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_constraint WHERE conrelid = "
               "'clean.tagged'::regclass") == "fu");
+    CHECK(one("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'clean.loose'::regclass "
+              "AND attname = 'a'") == "text");
     // The orphan ('y' -> ev 7) is counted in the target when the key falls back to NOT VALID.
     CHECK(has(r.log, "created NOT VALID, 1 row without a parent row"));
-    CHECK(compare_all(db, clean, "clean").rows == 5);
+    CHECK(compare_all(db, clean, "clean").rows == 7);
 
     // One epoch number among the DATETIME text: the profile's fallback (text) is
     // what the run must end with, as if it had profiled from the start; also when the
