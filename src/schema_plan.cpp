@@ -57,24 +57,10 @@ std::optional<std::int64_t> query_int(SourceDb &src, const std::string &sql)
     return n;
 }
 
-// Rows of `child` whose non-NULL key has no parent row (SQLite's MATCH SIMPLE, as
-// PostgreSQL's default), counted in the source.
-std::int64_t count_orphans(SourceDb &src, const std::string &child, const std::vector<std::string> &from,
-                           const std::string &parent, const std::vector<std::string> &to)
-{
-    std::string sql = "SELECT count(*) FROM " + quote_sqlite_ident(child) + " c WHERE ";
-    std::string match;
-    for (std::size_t i = 0; i < from.size(); ++i) {
-        sql += "c." + quote_sqlite_ident(from[i]) + " IS NOT NULL AND ";
-        match += (i ? " AND " : "") + ("p." + quote_sqlite_ident(to[i]) + " = c." + quote_sqlite_ident(from[i]));
-    }
-    sql += "NOT EXISTS (SELECT 1 FROM " + quote_sqlite_ident(parent) + " p WHERE " + match + ")";
-    return query_int(src, sql).value_or(-1);
-}
-
-// The same count in the target, after the load, with PostgreSQL's comparisons.
-std::string target_orphans_sql(const std::string &child, const std::vector<std::string> &from,
-                               const std::string &parent, const std::vector<std::string> &to)
+// Counts the rows of `child` whose non-NULL key has no parent row (MATCH SIMPLE, in
+// SQLite as in PostgreSQL); every name comes quoted for the database that runs it.
+std::string orphans_sql(const std::string &child, const std::vector<std::string> &from, const std::string &parent,
+                        const std::vector<std::string> &to)
 {
     std::string sql = "SELECT count(*) FROM " + child + " c WHERE ";
     std::string match;
@@ -83,6 +69,19 @@ std::string target_orphans_sql(const std::string &child, const std::vector<std::
         match += (i ? " AND " : "") + ("p." + to[i] + " = c." + from[i]);
     }
     return sql + "NOT EXISTS (SELECT 1 FROM " + parent + " p WHERE " + match + ")";
+}
+
+// The count in the source, for the dry run's notes.
+std::int64_t count_orphans(SourceDb &src, const std::string &child, const std::vector<std::string> &from,
+                           const std::string &parent, const std::vector<std::string> &to)
+{
+    auto quoted = [](const std::vector<std::string> &names) {
+        std::vector<std::string> out;
+        for (auto const &n : names) out.push_back(quote_sqlite_ident(n));
+        return out;
+    };
+    return query_int(src, orphans_sql(quote_sqlite_ident(child), quoted(from), quote_sqlite_ident(parent), quoted(to)))
+        .value_or(-1);
 }
 
 struct Casts {
@@ -381,7 +380,7 @@ void Planner::plan_foreign_keys(const TableSchemaPlan &tp, const SourceTableSche
                                                "(fix the rows, then ALTER TABLE ... VALIDATE CONSTRAINT)",
                                                label, orphans, orphans == 1 ? "" : "s", tp.source->name));
         fk_steps.push_back({fmt::format("foreign key on \"{}\" ({}) -> \"{}\"", tp.name, join(from), parent->name), sql, false,
-                            sql + " NOT VALID", target_orphans_sql(table_ref(tp), from, table_ref(*parent), parent_cols)});
+                            sql + " NOT VALID", orphans_sql(table_ref(tp), from, table_ref(*parent), parent_cols)});
     }
 }
 
