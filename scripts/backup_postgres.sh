@@ -9,7 +9,7 @@ usage() {
 Usage: scripts/backup_postgres.sh [options] [TARGET]
 
 Dumps the database with `pg_dump -Fc` (custom format, compressed) into
-DIR/LABEL-YYYYmmddTHHMMSSZ.dump, checks that pg_restore can read the whole dump,
+DIR/LABEL-YYYYmmddTHHMMSSZ.dump (-1, -2, ... added within one second), checks that pg_restore can read the whole dump,
 writes DIR/....dump.sha256, deletes this label's dumps older than the retention,
 and prints the dump's path as the last line on stdout.
 
@@ -59,7 +59,9 @@ db=$(psql "${conn[@]}" -XAtqc 'SELECT current_database()')
 mkdir -p "$dir"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 file="$dir/$label-$stamp.dump"
-[[ ! -e $file ]] || { echo "backup_postgres.sh: $file already exists" >&2; exit 1; }
+# Two backups in one second (a rehearsal run twice by a script): number the second.
+n=1
+while [[ -e $file ]]; do file="$dir/$label-$stamp-$n.dump"; n=$((n + 1)); done
 
 dump_args=(-Fc --compress=6 --no-password)
 [[ -n $schema ]] && dump_args+=(--schema="$schema")

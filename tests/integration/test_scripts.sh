@@ -97,4 +97,14 @@ newest=$(bash "$root/scripts/backup_postgres.sh" --dir "$work/backups" --retenti
 [[ -e $work/backups/other-20000101T000000Z.dump ]] || fail "retention removed another label's dump"
 grep -q 'retention: removing' "$work/backup.log" || fail "retention not reported"
 
+step "a backup never overwrites one taken the same second"
+taken=()
+for sec in 0 1 2 3 4 5; do # the names of the coming seconds, taken
+    f="$work/backups/$db-$(date -u -d "+$sec sec" +%Y%m%dT%H%M%SZ).dump"
+    [[ -e $f ]] || { : >"$f"; taken+=("$f"); }
+done
+again=$(bash "$root/scripts/backup_postgres.sh" --dir "$work/backups" "$target" 2>/dev/null)
+[[ $again == *-1.dump && -s $again ]] || fail "backup in a taken second: got '$again'"
+for f in "${taken[@]}"; do [[ ! -s $f ]] || fail "backup overwrote $f"; rm -f "$f"; done
+
 echo "test_scripts.sh: all script checks passed"
