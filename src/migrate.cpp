@@ -69,7 +69,7 @@ MigrateResult run_once(const MigrateOptions &o, Log &log, std::FILE *out, RunTra
     std::string const fingerprint = o.per_table && !o.dry_run && std::filesystem::is_regular_file(o.source, ec)
                                          ? source_fingerprint(o.source)
                                          : std::string();
-    if (!o.backup_source.empty()) {
+    if (!o.backup_source.empty() && !o.backup_made) {
         phases.next("backup");
         backup_source(o.source, o.backup_source, o.source_busy_timeout_s, log);
     }
@@ -190,9 +190,8 @@ MigrateResult run_once(const MigrateOptions &o, Log &log, std::FILE *out, RunTra
             TableStats st;
             try {
                 st = load_one_table(src, *tx, tp, ctx, deferred, not_loaded[tp.target->name]);
-            } catch (const DataError &e) {
-                if (const TableSchemaPlan *ts = schema ? schema->find(tp.source) : nullptr; ts && !ts->profiled)
-                    throw NeedsProfile(e.what());
+            } catch (const ValueError &e) {
+                if (schema && schema->may_fall_back(tp.source, e.column)) throw NeedsProfile(e.what());
                 throw;
             }
             if (trace) trace->tables.push_back(st);
@@ -338,21 +337,23 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
     MigrateOptions first = o;
     first.schema.profile_all = false;
     auto const started = Clock::now();
+    std::string why;
     try {
         return run_once(first, log, out, trace);
     } catch (const NeedsProfile &e) {
-        std::string why = e.what();
+        why = e.what();
         why = why.substr(0, why.find("; nothing was written")); // it will be, by the second attempt
-        log.warn(fmt::format("the declared types do not take every value ({}): rolled back after {:.1f} s, planning "
-                             "again from a profile of the data (a --cast rule for the column avoids this)",
-                             why, since(started)));
     }
-    if (trace) *trace = RunTrace{};
+    double const lost = since(started);
+    log.warn(fmt::format("a column's declared type does not take every value ({}): rolled back after {:.1f} s, "
+                         "planning again from a profile of the data (a --cast rule for the column avoids this)",
+                         why, lost));
+    if (trace) {
+        *trace = RunTrace{};
+        trace->restarted = RunTrace::Restart{why, lost};
+    }
     MigrateOptions again = o;
-    if (!o.backup_source.empty()) { // the copy is made; a second one would refuse to overwrite it
-        again.source = o.backup_source;
-        again.backup_source.clear();
-    }
+    again.backup_made = !o.backup_source.empty(); // read the copy again; a second one would not overwrite it
     return run_once(again, log, out, trace);
 }
 

@@ -8,6 +8,7 @@
 #include "verify_counts.hpp"
 
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 namespace s2p {
@@ -28,6 +29,13 @@ struct RunTrace {
     std::string verification_json;     // verify_result_json() of the check before COMMIT, if it ran
     std::vector<std::string> committed_tables; // --per-table: committed by this run, in order
     std::vector<std::string> skipped_tables;   // --resume: committed by the interrupted run
+    // --create-schema: the first attempt, with the declared types, met a value they
+    // do not take and was rolled back; the rest of the trace is the second attempt.
+    struct Restart {
+        std::string reason;
+        double after_seconds = 0;
+    };
+    std::optional<Restart> restarted;
 };
 
 // Throws Error subclasses for failures that end the run (the transaction is rolled

@@ -40,6 +40,7 @@ struct MigrateOptions {
     int send_timeout_s = 60; // COPY data the server accepts none of for this long fails the run
     int source_busy_timeout_s = 10; // wait this long for a writer holding the SQLite file
     std::string backup_source; // --backup-source PATH: migrate from a checked copy made here
+    bool backup_made = false;  // set by run_migrate for a second attempt: the copy exists, read it
     int examples = 5; // dry run: examples shown per column and reason
     VerifyMode verify = VerifyMode::Sample; // checked before COMMIT; a mismatch rolls back
     bool quiet = false;

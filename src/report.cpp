@@ -210,6 +210,15 @@ std::string report_json(const ReportInput &in)
             j.begin_object().field("phase", name).field("seconds", secs).end_object();
     }
     j.end_array();
+    // --create-schema: a first attempt with the declared types, rolled back (the rest
+    // of the report is the second attempt, planned from a profile of the data).
+    j.key("restarted");
+    if (in.trace && in.trace->restarted) {
+        j.begin_object().field("reason", in.trace->restarted->reason);
+        j.field("after_seconds", in.trace->restarted->after_seconds).end_object();
+    } else {
+        j.null();
+    }
     j.key("failed_phase");
     if (in.code != ExitCode::Ok && in.trace && !in.trace->phase.empty()) j.value(in.trace->phase);
     else j.null();

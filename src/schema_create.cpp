@@ -53,6 +53,15 @@ const TableSchemaPlan *SchemaPlan::find(const SourceTable *source) const
     return nullptr;
 }
 
+bool SchemaPlan::may_fall_back(const SourceTable *source, const std::string &column) const
+{
+    const TableSchemaPlan *t = find(source);
+    if (!t || t->profiled) return false;
+    for (auto const &c : t->columns)
+        if (c.source_name == column) return c.profile.failures.size() > 1; // one counter per candidate
+    return false;
+}
+
 void SchemaPlan::print(std::FILE *out) const
 {
     fmt::print(out, "Schema plan (--create-schema) for target schema \"{}\"\n", schema);

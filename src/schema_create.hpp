@@ -59,6 +59,9 @@ struct SchemaPlan {
     // The target catalog the DDL creates: the dry run plans against it without a server.
     TargetCatalog catalog() const;
     const TableSchemaPlan *find(const SourceTable *source) const;
+    // A column typed without a profile, whose declared type has fallbacks: a value
+    // it refuses may fit one of them.
+    bool may_fall_back(const SourceTable *source, const std::string &column) const;
     // Profile, notes and DDL, for --dry-run.
     void print(std::FILE *out) const;
 };

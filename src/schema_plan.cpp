@@ -243,9 +243,12 @@ void Planner::plan_keys_and_indexes(const TableSchemaPlan &tp, const SourceTable
                                return c.pk_position && is_rowid_alias(t, c);
                            });
     if (!tp.profiled && !pk.empty() && !t.without_rowid && !alias_key) {
-        pk_nulls = query_int(m_src, "SELECT EXISTS (SELECT 1 FROM " + quote_sqlite_ident(t.name) + " WHERE " +
-                                        null_test + ")")
-                       .value_or(0) != 0;
+        auto const any = query_int(m_src, "SELECT EXISTS (SELECT 1 FROM " + quote_sqlite_ident(t.name) + " WHERE " +
+                                              null_test + ")");
+        if (!any)
+            throw SourceError(fmt::format("{}: cannot read table \"{}\" to check its primary key for NULLs: {}",
+                                          m_src.path(), t.name, sqlite3_errmsg(m_src.handle())));
+        pk_nulls = *any != 0;
     }
     std::sort(pk.begin(), pk.end());
     std::vector<std::string> pk_cols;

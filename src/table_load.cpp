@@ -105,7 +105,9 @@ void load_table(SourceDb &src, const TableLoad &load, CopyWriter *writer, std::i
                 continue; // a dry run lists every bad value of the row
             }
             if (!load.rejects) {
-                throw DataError(describe(p) + "; nothing was written (run with --dry-run to list every bad value)");
+                std::string const what = describe(p) + "; nothing was written (run with --dry-run to list every bad value)";
+                if (r == Converted::Null) throw DataError(what);
+                throw ValueError(what, sc.name);
             }
             RejectedRow rr = rejected_row(tp, cur);
             rr.column = sc.name;

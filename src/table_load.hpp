@@ -17,6 +17,14 @@
 
 namespace s2p {
 
+// A value the converter refuses (abort mode), from source column `column`: a type
+// chosen from the data could take it, unlike a row the server refuses or a NULL
+// into a NOT NULL column (see run_migrate).
+struct ValueError : DataError {
+    ValueError(const std::string &what, std::string col) : DataError(what), column(std::move(col)) {}
+    std::string column;
+};
+
 // --on-error reject: where bad rows go, and how many there may be.
 struct Rejects {
     RejectFile *file = nullptr;

@@ -37,14 +37,14 @@ std::string read_all(std::FILE *f)
     return text;
 }
 
-Run migrate(const MigrateOptions &o)
+Run migrate(const MigrateOptions &o, RunTrace *trace = nullptr)
 {
     std::FILE *logged = std::tmpfile();
     Log log(false, true, logged);
     std::FILE *f = std::tmpfile();
     Run r;
     try {
-        r.result = run_migrate(o, log, f);
+        r.result = run_migrate(o, log, f, trace);
     } catch (...) {
         std::fclose(f);
         std::fclose(logged);
@@ -455,11 +455,15 @@ TEST_CASE("create-schema: a real run takes the declared types without a profile 
             MigrateOptions o = options(dirty, db, schema);
             std::string const copy = dirty + ".copy";
             if (backup) o.backup_source = copy;
-            Run const d = migrate(o);
+            RunTrace trace;
+            Run const d = migrate(o, &trace);
             REQUIRE(d.result.code == ExitCode::Ok);
             INFO(d.log);
             CHECK(has(d.log, "\"ev\".\"at\" DATETIME: 1 of 2 values do not fit timestamp with time zone"));
             CHECK(has(d.log, "planning again from a profile of the data"));
+            REQUIRE(trace.restarted);
+            CHECK(has(trace.restarted->reason, "column \"at\": value 1700000000"));
+            CHECK(trace.tables.size() == 1); // the second attempt's, once
             CHECK(has(d.log, "planned table \"ev\": 2 rows profiled"));
             CHECK(one("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '" + schema +
                       ".ev'::regclass AND attname = 'at'") == "text");
@@ -469,4 +473,32 @@ TEST_CASE("create-schema: a real run takes the declared types without a profile 
     }
     std::filesystem::remove(clean);
     std::filesystem::remove(dirty);
+}
+
+TEST_CASE("create-schema: a value no type choice can take fails the first attempt, without a second",
+          "[integration]")
+{
+    TestDb db;
+    // The --cast leaves one candidate, and the server, not the converter, refuses the
+    // value: a profile could not change the outcome, so the run fails at once.
+    // Then the converter refusing a value of a --cast column (one candidate as well).
+    std::string const src = new_sqlite("CREATE TABLE h (id INTEGER PRIMARY KEY, ip TEXT, n TEXT);"
+                                       "INSERT INTO h VALUES (1, '10.0.0.1', '1'), (2, 'nope', 'two');");
+    for (std::string const cast : {"h.ip=inet", "h.n=bigint"}) {
+        DYNAMIC_SECTION(cast)
+        {
+            MigrateOptions o = options(src, db);
+            o.schema.casts = {cast};
+            RunTrace trace;
+            try {
+                migrate(o, &trace);
+                FAIL("expected a DataError");
+            } catch (const DataError &e) {
+                CHECK(has(e.what(), "table \"h\", rowid 2"));
+            }
+            CHECK_FALSE(trace.restarted);
+            CHECK(db.query("SELECT to_regclass('public.h') IS NULL")[0][0].as<bool>());
+        }
+    }
+    std::filesystem::remove(src);
 }
