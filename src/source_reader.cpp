@@ -180,29 +180,46 @@ bool is_rowid_alias(const SourceTable &t, const SourceColumn &c)
            });
 }
 
-RowCursor::RowCursor(SourceDb &db, const SourceTable &table, const std::vector<int> &column_indexes,
-                     std::optional<std::pair<std::int64_t, std::int64_t>> rowids)
-    : m_db(db), m_table(table), m_ncols(static_cast<int>(column_indexes.size()))
+sqlite3_stmt *prepare_table_select(SourceDb &db, const SourceTable &table, const std::vector<int> &column_indexes,
+                                   const std::string &tail)
 {
     std::string sql = "SELECT ";
-    if (!table.without_rowid) {
-        sql += "_rowid_";
-        m_value_offset = 1;
-    }
+    if (!table.without_rowid) sql += "_rowid_";
     for (std::size_t i = 0; i < column_indexes.size(); ++i) {
-        if (i > 0 || m_value_offset) sql += ", ";
+        if (i > 0 || !table.without_rowid) sql += ", ";
         sql += quote_sqlite_ident(table.columns.at(static_cast<std::size_t>(column_indexes[i])).name);
     }
-    if (column_indexes.empty() && !m_value_offset) sql += "1";
-    sql += " FROM " + quote_sqlite_ident(table.name);
-    if (rowids && !table.without_rowid) sql += fmt::format(" WHERE _rowid_ BETWEEN {} AND {}", rowids->first, rowids->second);
-    // rowid order is the table's storage order: the cheapest scan, and stable for resume.
-    sql += table.without_rowid ? "" : " ORDER BY _rowid_";
-    int const rc = sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &m_stmt, nullptr);
-    if (rc != SQLITE_OK) {
+    if (column_indexes.empty() && table.without_rowid) sql += "1";
+    sql += " FROM " + quote_sqlite_ident(table.name) + tail;
+    sqlite3_stmt *stmt = nullptr;
+    if (sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(stmt);
         throw SourceError(fmt::format("cannot read table \"{}\" of '{}': {}", table.name, db.path(),
                                       sqlite3_errmsg(db.handle())));
     }
+    return stmt;
+}
+
+bool step_table_row(SourceDb &db, const SourceTable &table, sqlite3_stmt *stmt)
+{
+    int const rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw SourceError(fmt::format("reading table \"{}\" of '{}' failed: {} (the file may be corrupt: "
+                                  "run `sqlite3 {} 'PRAGMA integrity_check'`)",
+                                  table.name, db.path(), sqlite3_errmsg(db.handle()), db.path()));
+}
+
+RowCursor::RowCursor(SourceDb &db, const SourceTable &table, const std::vector<int> &column_indexes,
+                     std::optional<std::pair<std::int64_t, std::int64_t>> rowids)
+    : m_db(db), m_table(table), m_value_offset(table.without_rowid ? 0 : 1),
+      m_ncols(static_cast<int>(column_indexes.size()))
+{
+    std::string tail;
+    if (rowids && !table.without_rowid) tail = fmt::format(" WHERE _rowid_ BETWEEN {} AND {}", rowids->first, rowids->second);
+    // rowid order is the table's storage order: the cheapest scan, and stable for resume.
+    if (!table.without_rowid) tail += " ORDER BY _rowid_";
+    m_stmt = prepare_table_select(db, table, column_indexes, tail);
 }
 
 RowCursor::~RowCursor()
@@ -210,15 +227,7 @@ RowCursor::~RowCursor()
     sqlite3_finalize(m_stmt);
 }
 
-bool RowCursor::next()
-{
-    int const rc = sqlite3_step(m_stmt);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw SourceError(fmt::format("reading table \"{}\" of '{}' failed: {} (the file may be corrupt: "
-                                  "run `sqlite3 {} 'PRAGMA integrity_check'`)",
-                                  m_table.name, m_db.path(), sqlite3_errmsg(m_db.handle()), m_db.path()));
-}
+bool RowCursor::next() { return step_table_row(m_db, m_table, m_stmt); }
 
 SqlValue RowCursor::value(int i) const
 {

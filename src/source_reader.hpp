@@ -65,6 +65,13 @@ private:
     std::map<std::string, std::int64_t> m_counts;
 };
 
+// `SELECT [_rowid_,] columns FROM table` + `tail`, prepared: the rowid comes first
+// except WITHOUT ROWID. Throws SourceError naming the table and the file.
+sqlite3_stmt *prepare_table_select(SourceDb &db, const SourceTable &table, const std::vector<int> &column_indexes,
+                                   const std::string &tail);
+// sqlite3_step: true for a row, false at the end; throws SourceError on a read error.
+bool step_table_row(SourceDb &db, const SourceTable &table, sqlite3_stmt *stmt);
+
 // Streams the rows of one table in rowid (or primary key) order, columns as asked.
 class RowCursor {
 public:

@@ -48,34 +48,15 @@ SourceRows::SourceRows(SourceDb &db, const TablePlan &tp, SeekByRowid, const Con
 
 void SourceRows::prepare(const std::string &tail)
 {
-    const SourceTable &st = *m_tp.source;
-    std::string sql = "SELECT ";
-    if (!st.without_rowid) {
-        sql += "_rowid_";
-        m_offset = 1;
-    }
-    for (std::size_t i = 0; i < m_tp.columns.size(); ++i) {
-        if (i > 0 || m_offset) sql += ", ";
-        sql += quote_sqlite_ident(st.columns.at(static_cast<std::size_t>(m_tp.columns[i].source_index)).name);
-    }
-    if (m_tp.columns.empty() && !m_offset) sql += "1";
-    sql += " FROM " + quote_sqlite_ident(st.name) + tail;
-    if (sqlite3_prepare_v2(m_db.handle(), sql.c_str(), static_cast<int>(sql.size()), &m_stmt, nullptr) != SQLITE_OK) {
-        throw SourceError(fmt::format("cannot read table \"{}\" of '{}': {}", st.name, m_db.path(),
-                                      sqlite3_errmsg(m_db.handle())));
-    }
+    std::vector<int> columns;
+    for (auto const &m : m_tp.columns) columns.push_back(m.source_index);
+    m_stmt = prepare_table_select(m_db, *m_tp.source, columns, tail);
+    m_offset = m_tp.source->without_rowid ? 0 : 1;
 }
 
 SourceRows::~SourceRows() { sqlite3_finalize(m_stmt); }
 
-bool SourceRows::next()
-{
-    int const rc = sqlite3_step(m_stmt);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw SourceError(fmt::format("reading table \"{}\" of '{}' failed: {}", m_tp.source->name, m_db.path(),
-                                  sqlite3_errmsg(m_db.handle())));
-}
+bool SourceRows::next() { return step_table_row(m_db, *m_tp.source, m_stmt); }
 
 bool SourceRows::seek(std::int64_t from)
 {
