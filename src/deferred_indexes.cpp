@@ -28,7 +28,8 @@ SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid), x.indisunique,
         LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.n
         WHERE u.o <= x.indnkeyatts ORDER BY u.o),
   ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts) k ORDER BY k),
-  coalesce(pg_get_expr(x.indpred, x.indrelid, true), ''), '', '{}'::name[], '', ''
+  coalesce(pg_get_expr(x.indpred, x.indrelid, true), ''), '', '{}'::name[], '', '',
+  obj_description(x.indexrelid, 'pg_class'), x.indisclustered, x.indisreplident
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class c ON c.oid = x.indrelid
@@ -46,7 +47,8 @@ SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), false,
   ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(n, o)
         JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.o),
   (SELECT pn.nspname FROM pg_class pc JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE pc.oid = k.confrelid),
-  (SELECT pc.relname FROM pg_class pc WHERE pc.oid = k.confrelid)
+  (SELECT pc.relname FROM pg_class pc WHERE pc.oid = k.confrelid),
+  obj_description(k.oid, 'pg_constraint'), false, false
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -100,6 +102,9 @@ std::vector<DeferredObject> read(pqxx::transaction_base &tx, char const *sql, co
         o.parent_columns = strings(row[8]);
         o.parent_schema = row[9].as<std::string>();
         o.parent_table = row[10].as<std::string>();
+        if (!row[11].is_null()) o.comment = row[11].as<std::string>();
+        o.clustered = row[12].as<bool>();
+        o.replica_identity = row[13].as<bool>();
         out.push_back(std::move(o));
     }
     return out;
@@ -213,9 +218,17 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
             }
         }
     };
+    // What the definition does not carry, and DROP took with it.
+    auto restore = [&](const DeferredObject &o, const std::string &comment_on) {
+        if (o.comment) tx.exec("COMMENT ON " + comment_on + " IS " + tx.quote(*o.comment));
+        std::string const table = qualified(schema, o.table);
+        if (o.clustered) tx.exec("ALTER TABLE " + table + " CLUSTER ON " + quote_ident(o.name));
+        if (o.replica_identity) tx.exec("ALTER TABLE " + table + " REPLICA IDENTITY USING INDEX " + quote_ident(o.name));
+    };
     for (auto const &ix : objects.indexes) {
         note(fmt::format("recreating index {} on {}", ix.name, ix.table));
         run(ix, ix.definition, false); // pg_get_indexdef names the schema itself
+        restore(ix, "INDEX " + qualified(schema, ix.name));
     }
     // By index: the handler may add foreign keys while this runs.
     for (std::size_t i = 0; i < objects.foreign_keys.size(); ++i) {
@@ -224,6 +237,7 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
         try {
             run(fk, "ALTER TABLE " + qualified(schema, fk.table) + " ADD CONSTRAINT " + quote_ident(fk.name) + " " +
                     fk.definition, true);
+            restore(fk, "CONSTRAINT " + quote_ident(fk.name) + " ON " + qualified(schema, fk.table));
         } catch (const pqxx::integrity_constraint_violation &e) {
             std::string m = e.what();
             while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();

@@ -12,6 +12,7 @@
 struct pg_conn;
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ struct DeferredObject {
     std::string parent{};                  // foreign key: the referenced table, as SQL (schema-qualified)
     std::vector<std::string> parent_columns{};
     std::string parent_schema{}, parent_table{}; // foreign key: the referenced table's names
+    // Kept apart from the definition, which does not carry them: COMMENT ON, and an
+    // index's CLUSTER mark and REPLICA IDENTITY role.
+    std::optional<std::string> comment{};
+    bool clustered = false;
+    bool replica_identity = false;
 };
 
 struct DeferredObjects {

@@ -307,7 +307,13 @@ std::string schema_objects(TestDb &db)
                     SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public'
                     UNION ALL
                     SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
-                    FROM pg_constraint WHERE connamespace = 'public'::regnamespace) x)")[0][0]
+                           || ' comment ' || coalesce(obj_description(oid, 'pg_constraint'), '-')
+                    FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+                    UNION ALL
+                    SELECT indexrelid::regclass || ' clustered ' || indisclustered || ' replica identity ' ||
+                           indisreplident || ' comment ' || coalesce(obj_description(indexrelid, 'pg_class'), '-')
+                    FROM pg_index WHERE indrelid::regclass::text NOT LIKE 'pg_%' AND
+                          indexrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)) x)")[0][0]
         .as<std::string>();
 }
 } // namespace
@@ -319,7 +325,18 @@ TEST_CASE("indexes and foreign keys dropped for the load come back exactly", "[i
     db.exec("ALTER TABLE artifacts ADD CONSTRAINT artifacts_kind_check CHECK (kind <> '')");
     db.exec("CREATE INDEX ix_partial ON tweets (lang) WHERE lang IS NOT NULL");
     db.exec("CREATE INDEX ix_expr ON tweets (lower(author_handle))");
+    // What an index definition does not carry: comments, the CLUSTER mark, the index
+    // that is the table's replica identity.
+    db.exec("COMMENT ON INDEX ix_expr IS 'handles, case-folded'");
+    db.exec("CREATE INDEX ix_lang ON tweets (lang)");
+    db.exec("ALTER TABLE tweets CLUSTER ON ix_lang");
+    db.exec("CREATE UNIQUE INDEX ix_artifacts_id ON artifacts (id)");
+    db.exec("ALTER TABLE artifacts REPLICA IDENTITY USING INDEX ix_artifacts_id");
+    db.exec("COMMENT ON CONSTRAINT artifacts_tweet_id_fkey ON artifacts IS 'it''s the source tweet'");
     std::string const before = schema_objects(db);
+    CHECK(before.find("ix_lang clustered true") != std::string::npos);
+    CHECK(before.find("ix_artifacts_id clustered false replica identity true") != std::string::npos);
+    CHECK(before.find("comment it's the source tweet") != std::string::npos);
     CHECK(before.find("FOREIGN KEY") != std::string::npos);
     CHECK(migrate(options(fixture("signals.db"), db)).code == ExitCode::Ok);
     CHECK(schema_objects(db) == before);
