@@ -36,6 +36,7 @@ JOIN pg_class c ON c.oid = x.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind = 'r'
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = c.oid)
+  AND i.reltablespace = 0 -- pg_get_indexdef leaves TABLESPACE out: such an index stays in place
 ORDER BY c.relname, i.relname
 )SQL";
 
