@@ -151,6 +151,16 @@ std::vector<SourceMatch> source_identities(ConstraintCheck &c, const TablePlan &
     return out;
 }
 
+// Calls use(ordinal, identity) for every loaded source row, identities as PostgreSQL
+// prints them: streamed when the converter's output already is that, else collected
+// and printed by the server first (source_identities).
+template <typename F> void each_printed_identity(ConstraintCheck &c, const TablePlan &tp, const std::vector<int> &cols,
+                                                 F &&use)
+{
+    if (printed_as_converted(tp, cols)) return each_identity(c, tp, cols, use);
+    for (auto &m : source_identities(c, tp, cols)) use(m.ordinal, m.identity);
+}
+
 // A row's name and the excerpt of some of its columns, read in one pass for many rows.
 struct Named {
     std::string ref;
@@ -222,8 +232,7 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log)
             auto const [it, fresh] = first.emplace(std::move(identity), ordinal);
             if (!fresh) repeats[ordinal] = it->second;
         };
-        if (printed_as_converted(*tp, cols)) each_identity(c, *tp, cols, add);
-        else for (auto &m : source_identities(c, *tp, cols)) add(m.ordinal, m.identity);
+        each_printed_identity(c, *tp, cols, add);
         if (repeats.empty()) continue;
         std::set<std::int64_t> involved;
         for (auto const &[r, f] : repeats) involved.insert({r, f});
@@ -247,8 +256,7 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log)
             std::vector<int> const pcols = mapped_all(*parent, fk.parent_columns);
             if (pcols.empty()) continue;
             auto const add = [&](std::int64_t, Tuple &identity) { parents.insert(std::move(identity)); };
-            if (printed_as_converted(*parent, pcols)) each_identity(c, *parent, pcols, add);
-            else for (auto &m : source_identities(c, *parent, pcols)) add(m.ordinal, m.identity);
+            each_printed_identity(c, *parent, pcols, add);
         } else {
             std::string sql = "SELECT ";
             for (std::size_t i = 0; i < fk.parent_columns.size(); ++i)
@@ -263,8 +271,7 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log)
         auto const check = [&](std::int64_t ordinal, const Tuple &identity) {
             if (!parents.count(identity)) orphans.insert(ordinal);
         };
-        if (printed_as_converted(*child, cols)) each_identity(c, *child, cols, check);
-        else for (auto const &m : source_identities(c, *child, cols)) check(m.ordinal, m.identity);
+        each_printed_identity(c, *child, cols, check);
         if (orphans.empty()) continue;
         for (auto const &[ordinal, n] : name_rows(c, *child, cols, orphans)) {
             log.add({child->source->name, n.ref, joined(fk.columns), n.value, Reason::OrphanRow,

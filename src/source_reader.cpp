@@ -9,8 +9,6 @@
 
 #include <algorithm>
 #include <cctype>
-
-#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
