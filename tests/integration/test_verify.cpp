@@ -25,12 +25,19 @@ struct DevNull {
     ~DevNull() { std::fclose(f); }
 };
 
-void migrate_into(TestDb &db, const std::string &source, VerifyMode verify = VerifyMode::Full)
+// A quiet migrate of `source` into db's public schema, default options otherwise.
+MigrateOptions migrate_options(TestDb &db, const std::string &source)
 {
     MigrateOptions o;
     o.source = source;
     o.target = db.app_conninfo();
     o.quiet = true;
+    return o;
+}
+
+void migrate_into(TestDb &db, const std::string &source, VerifyMode verify = VerifyMode::Full)
+{
+    MigrateOptions o = migrate_options(db, source);
     o.verify = verify;
     Log log(true, false);
     DevNull out;
@@ -343,10 +350,7 @@ TEST_CASE("migrate --verify sample: a changed row among more than N rows rolls t
             "CREATE FUNCTION pad() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN IF NEW.id = 1 THEN NEW.v := NEW.v || ' '; END IF; RETURN NEW; END $$;"
             "CREATE TRIGGER pad BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION pad()");
-    MigrateOptions o;
-    o.source = source;
-    o.target = db.app_conninfo();
-    o.quiet = true;
+    MigrateOptions o = migrate_options(db, source);
     Log log(true, false);
     DevNull out;
     RunTrace trace;
@@ -369,10 +373,7 @@ TEST_CASE("migrate --verify: a difference rolls the load back with exit code 6",
             "CREATE FUNCTION pad() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN NEW.s := NEW.s || ' '; RETURN NEW; END $$;"
             "CREATE TRIGGER pad BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION pad()");
-    MigrateOptions o;
-    o.source = source;
-    o.target = db.app_conninfo();
-    o.quiet = true;
+    MigrateOptions o = migrate_options(db, source);
     Log log(true, false);
     DevNull out;
     try {
