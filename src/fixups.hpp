@@ -20,6 +20,13 @@ struct FixupPolicy {
     NulBytes nul_bytes = NulBytes::Reject;
     InvalidUtf8 invalid_utf8 = InvalidUtf8::Reject;
     InvalidJson invalid_json = InvalidJson::Reject;
+
+    // Whether any policy loads a value the converter refuses (repaired, or as NULL).
+    bool repairs() const
+    {
+        return nul_bytes != NulBytes::Reject || invalid_utf8 != InvalidUtf8::Reject ||
+               invalid_json != InvalidJson::Reject;
+    }
 };
 
 enum class Fixup {

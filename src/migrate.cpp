@@ -330,9 +330,8 @@ MigrateResult run_migrate(const MigrateOptions &o, Log &log, std::FILE *out, Run
     // and done again with the profile. Not where the load would not stop at that
     // value: a dry run (it prints the profile), --on-error reject, or repairs
     // (--nul-bytes strip and the like) that would make it load.
-    bool const speculate = o.schema.create && !o.dry_run && !o.per_table && o.on_error == OnError::Abort &&
-                           o.fixups.nul_bytes == NulBytes::Reject && o.fixups.invalid_utf8 == InvalidUtf8::Reject &&
-                           o.fixups.invalid_json == InvalidJson::Reject;
+    bool const speculate =
+        o.schema.create && !o.dry_run && !o.per_table && o.on_error == OnError::Abort && !o.fixups.repairs();
     if (!speculate) return run_once(o, log, out, trace);
     MigrateOptions first = o;
     first.schema.profile_all = false;
