@@ -37,7 +37,40 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind = 'r'
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = c.oid)
   AND i.reltablespace = 0 -- pg_get_indexdef leaves TABLESPACE out: such an index stays in place
+  -- nor a statistics target set on an expression column (ALTER INDEX ... SET STATISTICS)
+  AND NOT EXISTS (SELECT 1 FROM pg_attribute s WHERE s.attrelid = x.indexrelid AND s.attstattarget > 0)
 ORDER BY c.relname, i.relname
+)SQL";
+
+// Primary keys that nothing depends on but foreign keys of the loaded tables (which
+// are dropped first): no view, no other table's foreign key, no partition. The index
+// must carry the constraint's name and no comment of its own, so that ADD CONSTRAINT
+// brings back the same objects.
+constexpr char const *keys_sql = R"SQL(
+SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), true,
+  ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(n, o)
+        JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.o),
+  ARRAY(SELECT quote_ident(a.attname) FROM unnest(k.conkey) WITH ORDINALITY u(n, o)
+        JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.o),
+  '', '', '{}'::name[], '', '',
+  obj_description(k.oid, 'pg_constraint'), x.indisclustered, x.indisreplident
+FROM pg_constraint k
+JOIN pg_class c ON c.oid = k.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_index x ON x.indexrelid = k.conindid
+JOIN pg_class i ON i.oid = k.conindid
+WHERE k.contype = 'p' AND n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind = 'r'
+  AND NOT c.relispartition AND i.relname = k.conname AND i.reltablespace = 0
+  AND obj_description(k.conindid, 'pg_class') IS NULL
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_depend d
+    WHERE ((d.refclassid = 'pg_constraint'::regclass AND d.refobjid = k.oid)
+           OR (d.refclassid = 'pg_class'::regclass AND d.refobjid = k.conindid))
+      AND NOT (d.classid = 'pg_class'::regclass AND d.objid = k.conindid)
+      AND NOT (d.classid = 'pg_constraint'::regclass AND d.objid IN (
+        SELECT f.oid FROM pg_constraint f JOIN pg_class fc ON fc.oid = f.conrelid
+        WHERE f.contype = 'f' AND fc.relnamespace = n.oid AND fc.relname = ANY($2::text[]) AND fc.relkind = 'r')))
+ORDER BY c.relname
 )SQL";
 
 constexpr char const *foreign_keys_sql = R"SQL(
@@ -158,17 +191,26 @@ bool DeferredObjects::contains_fk(const std::string &table, const std::string &n
 }
 
 DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::string &schema,
-                                      const std::vector<std::string> &tables)
+                                      const std::vector<std::string> &tables, const KeyFilter &rebuild_key)
 {
     DeferredObjects d;
     d.foreign_keys = read(tx, foreign_keys_sql, schema, tables);
     d.indexes = read(tx, indexes_sql, schema, tables);
+    if (rebuild_key) {
+        for (auto &k : read(tx, keys_sql, schema, tables))
+            if (rebuild_key(k)) d.keys.push_back(std::move(k));
+    }
     for (auto const &fk : d.foreign_keys) {
         tx.exec("ALTER TABLE " + qualified(schema, fk.table) + " DROP CONSTRAINT " + quote_ident(fk.name));
+    }
+    for (auto const &k : d.keys) {
+        tx.exec("ALTER TABLE " + qualified(schema, k.table) + " DROP CONSTRAINT " + quote_ident(k.name));
     }
     for (auto const &ix : d.indexes) tx.exec("DROP INDEX " + qualified(schema, ix.name));
     return d;
 }
+
+bool DeferredObjects::empty() const { return keys.empty() && indexes.empty() && foreign_keys.empty(); }
 
 std::vector<DeferredObject> read_foreign_keys(pqxx::transaction_base &tx, const std::string &schema,
                                               const std::vector<std::string> &tables)
@@ -226,6 +268,14 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
         if (o.clustered) tx.exec("ALTER TABLE " + table + " CLUSTER ON " + quote_ident(o.name));
         if (o.replica_identity) tx.exec("ALTER TABLE " + table + " REPLICA IDENTITY USING INDEX " + quote_ident(o.name));
     };
+    // Keys first: the foreign keys below, and the duplicate search of a unique index
+    // (which tells rows apart by the primary key), need them.
+    for (auto const &k : objects.keys) {
+        note(fmt::format("recreating primary key {} on {}", k.name, k.table));
+        std::string const table = qualified(schema, k.table);
+        run(k, "ALTER TABLE " + table + " ADD CONSTRAINT " + quote_ident(k.name) + " " + k.definition, false);
+        restore(k, "CONSTRAINT " + quote_ident(k.name) + " ON " + table);
+    }
     for (auto const &ix : objects.indexes) {
         note(fmt::format("recreating index {} on {}", ix.name, ix.table));
         run(ix, ix.definition, false); // pg_get_indexdef names the schema itself

@@ -3,8 +3,10 @@
 // twice the time of loading bare tables and building them after (measured by
 // scripts/bench.sh). So, inside the run's transaction and as the table owner, the
 // load drops them and recreates them exactly afterwards; a failure rolls the drop
-// back with everything else. Primary keys and unique constraints stay: other
-// tables' foreign keys may depend on them, and they catch duplicates as rows arrive.
+// back with everything else. Unique constraints stay, and primary keys unless the
+// source itself keeps them unique (the caller's KeyFilter: a SQLite rowid, say) and
+// nothing but the dropped foreign keys depends on them: a key in place names a
+// duplicate as it arrives, and views and other tables' keys may need it.
 #include <pqxx/dbtransaction>
 #include <pqxx/field>
 #include <pqxx/transaction_base>
@@ -38,14 +40,21 @@ struct DeferredObject {
 };
 
 struct DeferredObjects {
+    std::vector<DeferredObject> keys;         // primary keys (`columns`: the key's columns)
     std::vector<DeferredObject> indexes;      // plain (not constraint-backed) indexes
     std::vector<DeferredObject> foreign_keys; // whose child table is loaded
     bool contains_fk(const std::string &table, const std::string &name) const;
+    bool empty() const;
 };
 
-// Drops them; returns what was dropped, in the order to recreate.
+// Whether a primary key that nothing else depends on may be dropped for the load:
+// only when the loaded rows cannot break it, since a rebuild that fails names no row.
+using KeyFilter = std::function<bool(const DeferredObject &key)>;
+
+// Drops them; returns what was dropped, in the order to recreate. Without
+// `rebuild_key`, primary keys stay.
 DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::string &schema,
-                                      const std::vector<std::string> &tables);
+                                      const std::vector<std::string> &tables, const KeyFilter &rebuild_key = {});
 
 // A statement run on the raw connection, for statements that may fail inside a
 // savepoint (pqxx 6 ends the whole transaction when one fails).
@@ -82,7 +91,7 @@ DeferredObject drop_foreign_key(pqxx::transaction_base &tx, const std::string &s
 // Returning false reports the failure as it came.
 using ViolationHandler = std::function<bool(const DeferredObject &, bool foreign_key)>;
 
-// Recreates indexes, then foreign keys (each validated by one query). Each runs in a
+// Recreates primary keys, indexes, then foreign keys (each validated by one query). Each runs in a
 // savepoint so that `on_violation` can look at the rows that break it; foreign keys
 // the handler adds to `objects` (by drop_foreign_key) are recreated too.
 void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schema,

@@ -162,9 +162,12 @@ MigrateResult run_once(const MigrateOptions &o, Log &log, std::FILE *out, RunTra
         DeferredObjects deferred;
         if (!o.dry_run) {
             if (!o.keep_indexes) {
-                deferred = drop_deferred_objects(*tx, o.target_schema, order);
-                if (!deferred.indexes.empty() || !deferred.foreign_keys.empty())
-                    log.info(fmt::format("{} index{} and {} foreign key{} are rebuilt after the load",
+                deferred = drop_deferred_objects(*tx, o.target_schema, order, [&](const DeferredObject &k) {
+                    return source_keeps_key(src, plan, k.table, k.columns);
+                });
+                if (!deferred.empty())
+                    log.info(fmt::format("{} primary key{}, {} index{} and {} foreign key{} are rebuilt after the load",
+                                         deferred.keys.size(), deferred.keys.size() == 1 ? "" : "s",
                                          deferred.indexes.size(), deferred.indexes.size() == 1 ? "" : "es",
                                          deferred.foreign_keys.size(), deferred.foreign_keys.size() == 1 ? "" : "s"));
             }
@@ -222,7 +225,7 @@ MigrateResult run_once(const MigrateOptions &o, Log &log, std::FILE *out, RunTra
             return result;
         }
 
-        if (!deferred.indexes.empty() || !deferred.foreign_keys.empty()) {
+        if (!deferred.empty()) {
             phases.next("indexes");
             // Orphans and duplicates the rebuild finds are named, or set aside in reject mode.
             ConstraintCheck check{*tx, src, plan, o.target_schema, conv, o.fixups, not_loaded, {}, {}, &deferred};

@@ -101,7 +101,7 @@ bool printed_as_converted(const TablePlan &tp, const std::vector<int> &cols)
 // source columns (a stored integer converts to itself; text SQLite could not read as
 // an integer does not convert either) that are the rowid or the columns of a full
 // (not partial) unique index or key of the source table.
-bool source_keeps_unique(ConstraintCheck &c, const TablePlan &tp, const std::vector<int> &cols)
+bool source_keeps_unique(SourceDb &src, const TablePlan &tp, const std::vector<int> &cols)
 {
     std::set<std::string> key;
     for (int k : cols) {
@@ -113,7 +113,7 @@ bool source_keeps_unique(ConstraintCheck &c, const TablePlan &tp, const std::vec
         if (cols.size() == 1 && is_rowid_alias(*tp.source, col)) return true;
         key.insert(col.name);
     }
-    for (auto const &ix : read_table_schema(c.src, *tp.source).indexes) {
+    for (auto const &ix : read_table_schema(src, *tp.source).indexes) {
         if (!ix.unique || ix.partial) continue;
         std::set<std::string> const cols_of(ix.columns.begin(), ix.columns.end());
         if (cols_of.count("") == 0 && cols_of == key && ix.columns.size() == cols.size()) return true;
@@ -204,6 +204,13 @@ std::vector<int> mapped_all(const TablePlan &tp, const std::vector<std::string> 
 
 } // namespace
 
+bool source_keeps_key(SourceDb &src, const Plan &plan, const std::string &table, const std::vector<std::string> &columns)
+{
+    const TablePlan *tp = plan_of(plan, table);
+    std::vector<int> const cols = tp ? mapped_all(*tp, columns) : std::vector<int>{};
+    return !cols.empty() && source_keeps_unique(src, *tp, cols);
+}
+
 void list_key_problems(ConstraintCheck &c, ProblemLog &log)
 {
     std::vector<std::string> tables;
@@ -225,7 +232,7 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log)
         const TablePlan *tp = plan_of(c.plan, row[0].as<std::string>());
         std::vector<std::string> const columns = strings(row[2]);
         std::vector<int> const cols = tp ? mapped_all(*tp, columns) : std::vector<int>{};
-        if (cols.empty() || source_keeps_unique(c, *tp, cols)) continue;
+        if (cols.empty() || source_keeps_unique(c.src, *tp, cols)) continue;
         std::map<Tuple, std::int64_t> first;
         std::map<std::int64_t, std::int64_t> repeats; // ordinal -> first ordinal with its key
         auto const add = [&](std::int64_t ordinal, Tuple &identity) {

@@ -61,6 +61,11 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
 // Expression and partial indexes and CHECK constraints are met by the load only.
 void list_key_problems(ConstraintCheck &c, ProblemLog &log);
 
+// Whether the source itself keeps `columns` of target table `table` unique in a way
+// the conversion cannot undo (the rowid, or a full unique index of integer columns
+// loaded into integer columns): no load can then break a key on them.
+bool source_keeps_key(SourceDb &src, const Plan &plan, const std::string &table, const std::vector<std::string> &columns);
+
 // The columns of `table`'s constraint `name` (a key, CHECK or foreign key), to name
 // them when PostgreSQL refuses a row without naming a column; empty when unknown.
 std::vector<std::string> constraint_columns(pqxx::transaction_base &tx, const std::string &schema,

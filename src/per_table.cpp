@@ -170,14 +170,17 @@ MigrateResult run_per_table(const MigrateOptions &o, const ConvertOptions &conv,
                                               "something else writes to it; stop it and run again with --resume",
                                               qname));
             DeferredObjects deferred;
-            if (!o.keep_indexes) deferred = drop_deferred_objects(tx, o.target_schema, {name});
+            if (!o.keep_indexes)
+                deferred = drop_deferred_objects(tx, o.target_schema, {name}, [&](const DeferredObject &k) {
+                    return source_keeps_key(src, plan, k.table, k.columns);
+                });
             // Self-references only: refuse_cycles turned away cycles between tables.
             defer_cycle_foreign_keys(tx, plan, o.target_schema, name, deferred, log);
             TableLoadContext const ctx{conv,     o.fixups,        nullptr,         nullptr, progress,
                                        o.copy_format, o.target_schema, o.reject_file, o.send_timeout_s, log,
                                        o.copy_freeze}; // checked above
             TableStats st = load_one_table(src, tx, tp, ctx, deferred, not_loaded[name]);
-            if (!deferred.indexes.empty() || !deferred.foreign_keys.empty()) {
+            if (!deferred.empty()) {
                 // Orphans and duplicates the rebuild finds are named by source row.
                 ConstraintCheck check{tx, src, plan, o.target_schema, conv, o.fixups, not_loaded, {}, {}, &deferred};
                 recreate_deferred_objects(

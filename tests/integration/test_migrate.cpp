@@ -316,8 +316,22 @@ std::string schema_objects(TestDb &db)
                     SELECT indexrelid::regclass || ' clustered ' || indisclustered || ' replica identity ' ||
                            indisreplident || ' comment ' || coalesce(obj_description(indexrelid, 'pg_class'), '-')
                     FROM pg_index WHERE indrelid::regclass::text NOT LIKE 'pg_%' AND
-                          indexrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)) x)")[0][0]
+                          indexrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)
+                    UNION ALL
+                    SELECT attrelid::regclass || '.' || attname || ' not null ' || attnotnull
+                    FROM pg_attribute WHERE attnum > 0 AND NOT attisdropped AND
+                          attrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace
+                                       AND relkind = 'r')) x)")[0][0]
         .as<std::string>();
+}
+
+// The object ids of these indexes: a rebuilt index gets a new one.
+std::map<std::string, std::int64_t> index_oids(TestDb &db, const std::vector<std::string> &names)
+{
+    std::map<std::string, std::int64_t> out;
+    for (auto const &n : names)
+        out[n] = db.query("SELECT " + db.conn().quote(n) + "::regclass::oid::bigint")[0][0].as<std::int64_t>();
+    return out;
 }
 } // namespace
 
@@ -336,13 +350,36 @@ TEST_CASE("indexes and foreign keys dropped for the load come back exactly", "[i
     db.exec("CREATE UNIQUE INDEX ix_artifacts_id ON artifacts (id)");
     db.exec("ALTER TABLE artifacts REPLICA IDENTITY USING INDEX ix_artifacts_id");
     db.exec("COMMENT ON CONSTRAINT artifacts_tweet_id_fkey ON artifacts IS 'it''s the source tweet'");
+    // Primary keys on SQLite rowids are rebuilt too, with the same three, ...
+    db.exec("COMMENT ON CONSTRAINT tweets_pkey ON tweets IS 'the tweet'");
+    db.exec("ALTER TABLE experiments CLUSTER ON experiments_pkey");
+    db.exec("ALTER TABLE artifact_scores REPLICA IDENTITY USING INDEX artifact_scores_pkey");
+    // ... unless something else depends on them: a view grouping by the key.
+    db.exec("CREATE VIEW beta_user_emails AS SELECT id, email FROM beta_users GROUP BY id");
+    // An index with a statistics target of its own stays in place (a rebuild loses it).
+    db.exec("ALTER INDEX ix_expr ALTER COLUMN 1 SET STATISTICS 500");
     std::string const before = schema_objects(db);
     CHECK(before.find("ix_lang clustered true") != std::string::npos);
     CHECK(before.find("ix_artifacts_id clustered false replica identity true") != std::string::npos);
+    CHECK(before.find("artifact_scores_pkey clustered false replica identity true") != std::string::npos);
+    CHECK(before.find("experiments_pkey clustered true") != std::string::npos);
     CHECK(before.find("comment it's the source tweet") != std::string::npos);
+    CHECK(before.find("PRIMARY KEY (id) true comment the tweet") != std::string::npos);
     CHECK(before.find("FOREIGN KEY") != std::string::npos);
+    CHECK(before.find("tweets.id not null true") != std::string::npos);
+    std::vector<std::string> const rebuilt{"tweets_pkey", "experiments_pkey", "artifact_scores_pkey", "ix_lang"};
+    std::vector<std::string> const kept{"beta_users_pkey", "ix_expr", "uq_tweets_tweet_id"};
+    auto const rebuilt_before = index_oids(db, rebuilt);
+    auto const kept_before = index_oids(db, kept);
     CHECK(migrate(options(fixture("signals.db"), db)).code == ExitCode::Ok);
     CHECK(schema_objects(db) == before);
+    for (auto const &[name, oid] : index_oids(db, rebuilt)) {
+        INFO(name);
+        CHECK(oid != rebuilt_before.at(name));
+    }
+    CHECK(index_oids(db, kept) == kept_before);
+    CHECK(db.query("SELECT count(*) FROM beta_user_emails")[0][0].as<std::int64_t>() == 300);
+    CHECK(compare_all(db, fixture("signals.db"), "public").rows > 0);
 
     // The same with --keep-indexes: nothing is dropped.
     MigrateOptions o = options(fixture("signals.db"), db);
@@ -350,6 +387,65 @@ TEST_CASE("indexes and foreign keys dropped for the load come back exactly", "[i
     o.keep_indexes = true;
     CHECK(migrate(o).code == ExitCode::Ok);
     CHECK(schema_objects(db) == before);
+}
+
+TEST_CASE("a primary key is rebuilt after the load only when the source keeps it unique and the load owns its "
+          "dependents", "[integration]")
+{
+    TestDb db;
+    db.exec(R"(CREATE TABLE parent (id bigint PRIMARY KEY);
+               CREATE TABLE child (id bigint PRIMARY KEY, parent_id bigint REFERENCES parent (id));
+               CREATE TABLE codes (code text PRIMARY KEY);
+               CREATE TABLE pairs (a bigint, b bigint, PRIMARY KEY (a, b));)");
+    std::string const src = new_sqlite(R"(
+        CREATE TABLE parent (id INTEGER PRIMARY KEY);
+        CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER);
+        CREATE TABLE codes (code TEXT PRIMARY KEY);
+        CREATE TABLE pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b));
+        INSERT INTO parent VALUES (1), (2);
+        INSERT INTO child VALUES (1, 1), (2, 2);
+        INSERT INTO codes VALUES ('a'), ('b');
+        INSERT INTO pairs VALUES (1, 1), (1, 2);)");
+    std::vector<std::string> const keys{"parent_pkey", "child_pkey", "codes_pkey", "pairs_pkey"};
+    std::string const before = schema_objects(db);
+
+    // Only parent is loaded: child's foreign key, outside the load, needs its key.
+    MigrateOptions o = options(src, db);
+    o.selection.tables = {"parent"};
+    auto oids = index_oids(db, keys);
+    CHECK(migrate(o).code == ExitCode::Ok);
+    CHECK(index_oids(db, keys) == oids);
+
+    // All of them: the rowid keys and the composite key SQLite keeps unique are rebuilt,
+    // the text key (which the conversion does not keep unique in general) stays.
+    o.selection.tables.clear();
+    o.truncate = true;
+    CHECK(migrate(o).code == ExitCode::Ok);
+    auto const after = index_oids(db, keys);
+    CHECK(after.at("parent_pkey") != oids.at("parent_pkey"));
+    CHECK(after.at("child_pkey") != oids.at("child_pkey"));
+    CHECK(after.at("pairs_pkey") != oids.at("pairs_pkey"));
+    CHECK(after.at("codes_pkey") == oids.at("codes_pkey"));
+    CHECK(schema_objects(db) == before);
+    CHECK(compare_all(db, src, "public").rows == 8);
+
+    // SQLite lets a NULL into a composite key; the NOT NULL the dropped key leaves on
+    // the column still refuses it, named, as the row arrives.
+    SQLite::Database(src, SQLite::OPEN_READWRITE).exec("INSERT INTO pairs VALUES (2, NULL)");
+    oids = after;
+    try {
+        migrate(o);
+        FAIL("expected a DataError");
+    } catch (const DataError &e) {
+        std::string const m = e.what();
+        INFO(m);
+        CHECK(m.find("table \"pairs\"") != std::string::npos);
+        CHECK(m.find("\"b\"") != std::string::npos);
+    }
+    CHECK(index_oids(db, keys) == oids);
+    CHECK(schema_objects(db) == before);
+    CHECK(total_rows(db, "public") == 8);
+    std::filesystem::remove(src);
 }
 
 TEST_CASE("an index in a tablespace of its own is left in place, and stays there", "[integration]")
