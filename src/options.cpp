@@ -141,7 +141,7 @@ A cutover, step by step (`sqlite2pg COMMAND --help` for each):
         ->delimiter(',');
     migrate->add_flag("--truncate", m.truncate, "empty the target tables first (default: they must be empty)");
     migrate->add_flag("--keep-indexes", m.keep_indexes,
-                      "load with secondary indexes and foreign keys in place (default: rebuild them after the load)");
+                      "load with indexes, primary keys and foreign keys in place (default: rebuild them after the load)");
     migrate->add_flag_callback("--no-copy-freeze", [&m] { m.copy_freeze = false; },
                       "load without COPY FREEZE (default: rows are written frozen, sparing the vacuum passes that "
                       "would rewrite every page after the cutover; other sessions' older snapshots then see them)");
