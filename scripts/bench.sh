@@ -48,6 +48,10 @@ times into a fresh database, round-robin. Contenders:
   sqlite2pg-existing  sqlite2pg migrate DB URL -q into the full schema
   sqlite2pg-create    sqlite2pg migrate DB URL --create-schema -q into an empty database
                       (only if 'sqlite2pg migrate --help' lists --create-schema)
+  sqlite2pg-create-json  the same with the column types pgloader-create chooses where they
+                      differ in cost: --cast 'type:JSON=json' --varchar-as-text (json is
+                      only syntax-checked, jsonb is parsed into its binary form); compared
+                      with pgloader-create for information, not a target
   sqlite2pg-verify    sqlite2pg verify DB URL --full -q on the database each sqlite2pg-existing
                       run has just loaded (after CHECKPOINT + sync, like every run); its ratio
                       to sqlite2pg-existing is issue 4's "verify --full takes less time than
@@ -351,7 +355,7 @@ fi
 CONTENDERS=(floor-full floor-bare+build floor-2par+build floor-2par-freeze+build)
 (( SKIP_PGLOADER )) || CONTENDERS+=(pgloader-existing pgloader-create)
 CONTENDERS+=(sqlite2pg-existing)
-(( HAS_CREATE_SCHEMA )) && CONTENDERS+=(sqlite2pg-create)
+(( HAS_CREATE_SCHEMA )) && CONTENDERS+=(sqlite2pg-create sqlite2pg-create-json)
 # Not run on its own: each sqlite2pg-existing run is followed by it, on the loaded database.
 REPORTED=("${CONTENDERS[@]}" sqlite2pg-verify)
 
@@ -395,6 +399,9 @@ write_runner() {
                 printf 'exec %q migrate %q %q -q\n' "$BIN" "$SRC_DB" "$(app_url "$db")" ;;
             sqlite2pg-create)
                 printf 'exec %q migrate %q %q --create-schema -q\n' "$BIN" "$SRC_DB" "$(app_url "$db")" ;;
+            sqlite2pg-create-json)
+                printf 'exec %q migrate %q %q --create-schema --cast type:JSON=json --varchar-as-text -q\n' \
+                    "$BIN" "$SRC_DB" "$(app_url "$db")" ;;
             sqlite2pg-verify)
                 printf 'exec %q verify %q %q --full -q\n' "$BIN" "$SRC_DB" "$(app_url "$db")" ;;
         esac
@@ -562,6 +569,10 @@ fi
 if (( HAS_CREATE_SCHEMA )); then
     ratio "sqlite2pg-create / best floor" sqlite2pg-create "$best_floor" "${best_floor_name:-floor}" "<=" 1.2
     (( SKIP_PGLOADER )) || ratio "pgloader-create / sqlite2pg-create" pgloader-create "${BEST_WALL[sqlite2pg-create]:-}" sqlite2pg-create ">=" 3
+    if (( ! SKIP_PGLOADER )); then
+        say "    the same with pgloader's column types (json, text; information, not a target):"
+        ratio "pgloader-create / sqlite2pg-create-json" pgloader-create "${BEST_WALL[sqlite2pg-create-json]:-}" sqlite2pg-create-json ">=" 3
+    fi
 fi
 ratio "sqlite2pg-verify / sqlite2pg-existing" sqlite2pg-verify "${BEST_WALL[sqlite2pg-existing]:-}" sqlite2pg-existing "<" 1
 (( ${#VERIFY_RATIOS[@]} )) && say "    verify --full / migrate, per run: ${VERIFY_RATIOS[*]}"
