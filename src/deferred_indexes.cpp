@@ -43,9 +43,10 @@ ORDER BY c.relname, i.relname
 )SQL";
 
 // Primary keys that nothing depends on but foreign keys of the loaded tables (which
-// are dropped first): no view, no other table's foreign key, no partition. The index
-// must carry the constraint's name and no comment of its own, so that ADD CONSTRAINT
-// brings back the same objects.
+// are dropped first) and their own parts (the index, a DEFERRABLE key's trigger): no
+// view, no other table's foreign key, no partition. The index must carry the
+// constraint's name and no comment or storage options of its own (pg_get_constraintdef
+// leaves WITH (...) out), so that ADD CONSTRAINT brings back the same objects.
 constexpr char const *keys_sql = R"SQL(
 SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), true,
   ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(n, o)
@@ -61,12 +62,12 @@ JOIN pg_index x ON x.indexrelid = k.conindid
 JOIN pg_class i ON i.oid = k.conindid
 WHERE k.contype = 'p' AND n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind = 'r'
   AND NOT c.relispartition AND i.relname = k.conname AND i.reltablespace = 0
-  AND obj_description(k.conindid, 'pg_class') IS NULL
+  AND obj_description(k.conindid, 'pg_class') IS NULL AND i.reloptions IS NULL
   AND NOT EXISTS (
     SELECT 1 FROM pg_depend d
     WHERE ((d.refclassid = 'pg_constraint'::regclass AND d.refobjid = k.oid)
            OR (d.refclassid = 'pg_class'::regclass AND d.refobjid = k.conindid))
-      AND NOT (d.classid = 'pg_class'::regclass AND d.objid = k.conindid)
+      AND d.deptype <> 'i'
       AND NOT (d.classid = 'pg_constraint'::regclass AND d.objid IN (
         SELECT f.oid FROM pg_constraint f JOIN pg_class fc ON fc.oid = f.conrelid
         WHERE f.contype = 'f' AND fc.relnamespace = n.oid AND fc.relname = ANY($2::text[]) AND fc.relkind = 'r')))

@@ -354,6 +354,11 @@ TEST_CASE("indexes and foreign keys dropped for the load come back exactly", "[i
     db.exec("COMMENT ON CONSTRAINT tweets_pkey ON tweets IS 'the tweet'");
     db.exec("ALTER TABLE experiments CLUSTER ON experiments_pkey");
     db.exec("ALTER TABLE artifact_scores REPLICA IDENTITY USING INDEX artifact_scores_pkey");
+    // and DEFERRABLE (whose trigger belongs to the key). A key index with storage options
+    // of its own stays in place (its constraint's definition does not carry them).
+    db.exec("ALTER TABLE snapshots DROP CONSTRAINT snapshots_pkey, "
+            "ADD CONSTRAINT snapshots_pkey PRIMARY KEY (id) DEFERRABLE INITIALLY DEFERRED");
+    db.exec("ALTER INDEX experiment_runs_pkey SET (fillfactor = 70)");
     // ... unless something else depends on them: a view grouping by the key.
     db.exec("CREATE VIEW beta_user_emails AS SELECT id, email FROM beta_users GROUP BY id");
     // An index with a statistics target of its own stays in place (a rebuild loses it).
@@ -367,8 +372,11 @@ TEST_CASE("indexes and foreign keys dropped for the load come back exactly", "[i
     CHECK(before.find("PRIMARY KEY (id) true comment the tweet") != std::string::npos);
     CHECK(before.find("FOREIGN KEY") != std::string::npos);
     CHECK(before.find("tweets.id not null true") != std::string::npos);
-    std::vector<std::string> const rebuilt{"tweets_pkey", "experiments_pkey", "artifact_scores_pkey", "ix_lang"};
-    std::vector<std::string> const kept{"beta_users_pkey", "ix_expr", "uq_tweets_tweet_id"};
+    CHECK(before.find("WITH (fillfactor='70')") != std::string::npos);
+    CHECK(before.find("DEFERRABLE INITIALLY DEFERRED") != std::string::npos);
+    std::vector<std::string> const rebuilt{"tweets_pkey", "experiments_pkey", "artifact_scores_pkey", "snapshots_pkey",
+                                           "ix_lang"};
+    std::vector<std::string> const kept{"beta_users_pkey", "experiment_runs_pkey", "ix_expr", "uq_tweets_tweet_id"};
     auto const rebuilt_before = index_oids(db, rebuilt);
     auto const kept_before = index_oids(db, kept);
     CHECK(migrate(options(fixture("signals.db"), db)).code == ExitCode::Ok);
