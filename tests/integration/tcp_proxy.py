@@ -6,7 +6,12 @@
 import socket, sys, threading, time
 lport, rport = int(sys.argv[1]), int(sys.argv[2])
 stall_after = int(sys.argv[3]) if len(sys.argv) > 3 else None
-ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); ls.bind(('127.0.0.1', lport)); ls.listen(8)
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+# A fixed receive buffer (inherited by accepted sockets, and no autotuning): otherwise it
+# can grow to tcp_rmem's maximum (32 MB here) and swallow the rest of the COPY, so the
+# client ends up waiting for the server's reply instead of blocking in a send.
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 262144)
+ls.bind(('127.0.0.1', lport)); ls.listen(8)
 def pipe(a, b, limit):
     sent = 0
     try:
