@@ -162,9 +162,7 @@ MigrateResult run_once(const MigrateOptions &o, Log &log, std::FILE *out, RunTra
         DeferredObjects deferred;
         if (!o.dry_run) {
             if (!o.keep_indexes) {
-                deferred = drop_deferred_objects(*tx, o.target_schema, order, [&](const DeferredObject &k) {
-                    return source_keeps_key(src, plan, k.table, k.columns);
-                });
+                deferred = drop_deferred_objects(*tx, o.target_schema, order, source_kept_keys(src, plan));
                 if (!deferred.empty())
                     log.info(fmt::format("{} primary key{}, {} index{} and {} foreign key{} are rebuilt after the load",
                                          deferred.keys.size(), deferred.keys.size() == 1 ? "" : "s",

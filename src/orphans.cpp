@@ -204,11 +204,13 @@ std::vector<int> mapped_all(const TablePlan &tp, const std::vector<std::string> 
 
 } // namespace
 
-bool source_keeps_key(SourceDb &src, const Plan &plan, const std::string &table, const std::vector<std::string> &columns)
+KeyFilter source_kept_keys(SourceDb &src, const Plan &plan)
 {
-    const TablePlan *tp = plan_of(plan, table);
-    std::vector<int> const cols = tp ? mapped_all(*tp, columns) : std::vector<int>{};
-    return !cols.empty() && source_keeps_unique(src, *tp, cols);
+    return [&src, &plan](const DeferredObject &key) {
+        const TablePlan *tp = plan_of(plan, key.table);
+        std::vector<int> const cols = tp ? mapped_all(*tp, key.columns) : std::vector<int>{};
+        return !cols.empty() && source_keeps_unique(src, *tp, cols);
+    };
 }
 
 void list_key_problems(ConstraintCheck &c, ProblemLog &log)

@@ -61,10 +61,10 @@ bool handle_violation(ConstraintCheck &c, const DeferredObject &o, bool foreign_
 // Expression and partial indexes and CHECK constraints are met by the load only.
 void list_key_problems(ConstraintCheck &c, ProblemLog &log);
 
-// Whether the source itself keeps `columns` of target table `table` unique in a way
-// the conversion cannot undo (the rowid, or a full unique index of integer columns
-// loaded into integer columns): no load can then break a key on them.
-bool source_keeps_key(SourceDb &src, const Plan &plan, const std::string &table, const std::vector<std::string> &columns);
+// The KeyFilter of drop_deferred_objects: a primary key whose columns the source itself
+// keeps unique in a way the conversion cannot undo (the rowid, or a full unique index of
+// integer columns loaded into integer columns), so that no load can break it.
+KeyFilter source_kept_keys(SourceDb &src, const Plan &plan);
 
 // The columns of `table`'s constraint `name` (a key, CHECK or foreign key), to name
 // them when PostgreSQL refuses a row without naming a column; empty when unknown.

@@ -171,9 +171,7 @@ MigrateResult run_per_table(const MigrateOptions &o, const ConvertOptions &conv,
                                               qname));
             DeferredObjects deferred;
             if (!o.keep_indexes)
-                deferred = drop_deferred_objects(tx, o.target_schema, {name}, [&](const DeferredObject &k) {
-                    return source_keeps_key(src, plan, k.table, k.columns);
-                });
+                deferred = drop_deferred_objects(tx, o.target_schema, {name}, source_kept_keys(src, plan));
             // Self-references only: refuse_cycles turned away cycles between tables.
             defer_cycle_foreign_keys(tx, plan, o.target_schema, name, deferred, log);
             TableLoadContext const ctx{conv,     o.fixups,        nullptr,         nullptr, progress,
