@@ -37,16 +37,24 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind = 'r'
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = c.oid)
   AND i.reltablespace = 0 -- pg_get_indexdef leaves TABLESPACE out: such an index stays in place
-  -- nor a statistics target set on an expression column (ALTER INDEX ... SET STATISTICS)
-  AND NOT EXISTS (SELECT 1 FROM pg_attribute s WHERE s.attrelid = x.indexrelid AND s.attstattarget > 0)
+  -- nor one whose definition leaves out something set on it: a statistics target (-1
+  -- is the default up to PostgreSQL 16, NULL from 17), DEPENDS ON EXTENSION
+  AND NOT EXISTS (SELECT 1 FROM pg_attribute s WHERE s.attrelid = x.indexrelid
+                  AND s.attstattarget IS NOT NULL AND s.attstattarget <> -1)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                  AND e.objid = x.indexrelid AND e.deptype = 'x')
 ORDER BY c.relname, i.relname
 )SQL";
 
 // Primary keys that nothing depends on but foreign keys of the loaded tables (which
 // are dropped first) and their own parts (the index, a DEFERRABLE key's trigger): no
-// view, no other table's foreign key, no partition. The index must carry the
-// constraint's name and no comment or storage options of its own (pg_get_constraintdef
-// leaves WITH (...) out), so that ADD CONSTRAINT brings back the same objects.
+// view, no other table's foreign key. Not on a partition or an inheritance parent
+// (ADD PRIMARY KEY would mark the children's columns NOT NULL), nor on a table the
+// role does not own (it could load it without owning it before), nor one with user
+// triggers (a BEFORE INSERT trigger may change the key). The index must carry the
+// constraint's name and nothing that pg_get_constraintdef leaves out (a comment of its
+// own, WITH (...), NULLS NOT DISTINCT, DEPENDS ON EXTENSION), so that ADD CONSTRAINT
+// brings back the same objects.
 constexpr char const *keys_sql = R"SQL(
 SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), true,
   ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(n, o)
@@ -61,8 +69,14 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_index x ON x.indexrelid = k.conindid
 JOIN pg_class i ON i.oid = k.conindid
 WHERE k.contype = 'p' AND n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind = 'r'
-  AND NOT c.relispartition AND i.relname = k.conname AND i.reltablespace = 0
+  AND NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhparent = c.oid)
+  AND pg_has_role(c.relowner, 'USAGE')
+  AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)
+  AND i.relname = k.conname AND i.reltablespace = 0
   AND obj_description(k.conindid, 'pg_class') IS NULL AND i.reloptions IS NULL
+  AND NOT coalesce((to_jsonb(x) ->> 'indnullsnotdistinct')::boolean, false) -- PostgreSQL 15+
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                  AND e.objid = k.conindid AND e.deptype = 'x')
   AND NOT EXISTS (
     SELECT 1 FROM pg_depend d
     WHERE ((d.refclassid = 'pg_constraint'::regclass AND d.refobjid = k.oid)
@@ -269,6 +283,10 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
         if (o.clustered) tx.exec("ALTER TABLE " + table + " CLUSTER ON " + quote_ident(o.name));
         if (o.replica_identity) tx.exec("ALTER TABLE " + table + " REPLICA IDENTITY USING INDEX " + quote_ident(o.name));
     };
+    // Neither definition names a tablespace (an index in one of its own stays in place):
+    // a default_tablespace set for the role or database would move the rebuilt ones.
+    std::string const tablespace = tx.exec("SHOW default_tablespace")[0][0].as<std::string>();
+    tx.exec("SET LOCAL default_tablespace = ''");
     // Keys first: the foreign keys below, and the duplicate search of a unique index
     // (which tells rows apart by the primary key), need them.
     for (auto const &k : objects.keys) {
@@ -282,6 +300,7 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
         run(ix, ix.definition, false); // pg_get_indexdef names the schema itself
         restore(ix, "INDEX " + qualified(schema, ix.name));
     }
+    tx.exec_params("SELECT set_config('default_tablespace', $1, true)", tablespace);
     // By index: the handler may add foreign keys while this runs.
     for (std::size_t i = 0; i < objects.foreign_keys.size(); ++i) {
         DeferredObject const fk = objects.foreign_keys[i];

@@ -138,8 +138,8 @@ MigrateResult run_once(const MigrateOptions &o, Log &log, std::FILE *out, RunTra
 
         if (blocked.empty()) blocked = schema_blocked; // dry run: what would stop the real run, reported at the end
         if (!o.dry_run && !plan.tables.empty()) {
-            // Writers wait for us. Readers wait too once a table's indexes are dropped or it
-            // is truncated for COPY FREEZE (both take ACCESS EXCLUSIVE until the commit).
+            // Writers wait for us. Readers wait too once a table's indexes or key are dropped
+            // or it is truncated for COPY FREEZE (both take ACCESS EXCLUSIVE until the commit).
             tx->exec("LOCK TABLE " + tables_sql + " IN SHARE ROW EXCLUSIVE MODE");
         }
         if (!o.truncate && !(schema && o.dry_run)) {
@@ -162,7 +162,7 @@ MigrateResult run_once(const MigrateOptions &o, Log &log, std::FILE *out, RunTra
         DeferredObjects deferred;
         if (!o.dry_run) {
             if (!o.keep_indexes) {
-                deferred = drop_deferred_objects(*tx, o.target_schema, order, source_kept_keys(src, plan));
+                deferred = drop_deferred_objects(*tx, o.target_schema, order, source_kept_keys(src, plan, o.fixups));
                 if (!deferred.empty())
                     log.info(fmt::format("{} primary key{}, {} index{} and {} foreign key{} are rebuilt after the load",
                                          deferred.keys.size(), deferred.keys.size() == 1 ? "" : "s",

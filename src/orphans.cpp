@@ -100,8 +100,10 @@ bool printed_as_converted(const TablePlan &tp, const std::vector<int> &cols)
 // otherwise all be held in memory): integer target columns from INTEGER-affinity
 // source columns (a stored integer converts to itself; text SQLite could not read as
 // an integer does not convert either) that are the rowid or the columns of a full
-// (not partial) unique index or key of the source table.
-bool source_keeps_unique(SourceDb &src, const TablePlan &tp, const std::vector<int> &cols)
+// (not partial) unique index or key of the source table. Not an index when NUL bytes
+// are stripped: SQLite keeps '1' || x'00' as text beside the integer 1, and stripped
+// it converts to 1.
+bool source_keeps_unique(SourceDb &src, const TablePlan &tp, const std::vector<int> &cols, const FixupPolicy &fixups)
 {
     std::set<std::string> key;
     for (int k : cols) {
@@ -113,6 +115,7 @@ bool source_keeps_unique(SourceDb &src, const TablePlan &tp, const std::vector<i
         if (cols.size() == 1 && is_rowid_alias(*tp.source, col)) return true;
         key.insert(col.name);
     }
+    if (fixups.nul_bytes == NulBytes::Strip) return false;
     for (auto const &ix : read_table_schema(src, *tp.source).indexes) {
         if (!ix.unique || ix.partial) continue;
         std::set<std::string> const cols_of(ix.columns.begin(), ix.columns.end());
@@ -204,12 +207,12 @@ std::vector<int> mapped_all(const TablePlan &tp, const std::vector<std::string> 
 
 } // namespace
 
-KeyFilter source_kept_keys(SourceDb &src, const Plan &plan)
+KeyFilter source_kept_keys(SourceDb &src, const Plan &plan, const FixupPolicy &fixups)
 {
-    return [&src, &plan](const DeferredObject &key) {
+    return [&src, &plan, &fixups](const DeferredObject &key) {
         const TablePlan *tp = plan_of(plan, key.table);
         std::vector<int> const cols = tp ? mapped_all(*tp, key.columns) : std::vector<int>{};
-        return !cols.empty() && source_keeps_unique(src, *tp, cols);
+        return !cols.empty() && source_keeps_unique(src, *tp, cols, fixups);
     };
 }
 
@@ -234,7 +237,7 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log)
         const TablePlan *tp = plan_of(c.plan, row[0].as<std::string>());
         std::vector<std::string> const columns = strings(row[2]);
         std::vector<int> const cols = tp ? mapped_all(*tp, columns) : std::vector<int>{};
-        if (cols.empty() || source_keeps_unique(c.src, *tp, cols)) continue;
+        if (cols.empty() || source_keeps_unique(c.src, *tp, cols, c.fixups)) continue;
         std::map<Tuple, std::int64_t> first;
         std::map<std::int64_t, std::int64_t> repeats; // ordinal -> first ordinal with its key
         auto const add = [&](std::int64_t ordinal, Tuple &identity) {

@@ -64,7 +64,7 @@ void list_key_problems(ConstraintCheck &c, ProblemLog &log);
 // The KeyFilter of drop_deferred_objects: a primary key whose columns the source itself
 // keeps unique in a way the conversion cannot undo (the rowid, or a full unique index of
 // integer columns loaded into integer columns), so that no load can break it.
-KeyFilter source_kept_keys(SourceDb &src, const Plan &plan);
+KeyFilter source_kept_keys(SourceDb &src, const Plan &plan, const FixupPolicy &fixups);
 
 // The columns of `table`'s constraint `name` (a key, CHECK or foreign key), to name
 // them when PostgreSQL refuses a row without naming a column; empty when unknown.

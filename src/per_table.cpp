@@ -171,7 +171,7 @@ MigrateResult run_per_table(const MigrateOptions &o, const ConvertOptions &conv,
                                               qname));
             DeferredObjects deferred;
             if (!o.keep_indexes)
-                deferred = drop_deferred_objects(tx, o.target_schema, {name}, source_kept_keys(src, plan));
+                deferred = drop_deferred_objects(tx, o.target_schema, {name}, source_kept_keys(src, plan, o.fixups));
             // Self-references only: refuse_cycles turned away cycles between tables.
             defer_cycle_foreign_keys(tx, plan, o.target_schema, name, deferred, log);
             TableLoadContext const ctx{conv,     o.fixups,        nullptr,         nullptr, progress,

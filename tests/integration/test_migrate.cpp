@@ -361,8 +361,10 @@ TEST_CASE("indexes and foreign keys dropped for the load come back exactly", "[i
     db.exec("ALTER INDEX experiment_runs_pkey SET (fillfactor = 70)");
     // ... unless something else depends on them: a view grouping by the key.
     db.exec("CREATE VIEW beta_user_emails AS SELECT id, email FROM beta_users GROUP BY id");
-    // An index with a statistics target of its own stays in place (a rebuild loses it).
-    db.exec("ALTER INDEX ix_expr ALTER COLUMN 1 SET STATISTICS 500");
+    // An index with a statistics target of its own (0 too: no statistics) stays in place
+    // (a rebuild loses it), as does one marked DEPENDS ON EXTENSION.
+    db.exec("ALTER INDEX ix_expr ALTER COLUMN 1 SET STATISTICS 0");
+    db.exec("ALTER INDEX ix_partial DEPENDS ON EXTENSION plpgsql");
     std::string const before = schema_objects(db);
     CHECK(before.find("ix_lang clustered true") != std::string::npos);
     CHECK(before.find("ix_artifacts_id clustered false replica identity true") != std::string::npos);
@@ -376,7 +378,8 @@ TEST_CASE("indexes and foreign keys dropped for the load come back exactly", "[i
     CHECK(before.find("DEFERRABLE INITIALLY DEFERRED") != std::string::npos);
     std::vector<std::string> const rebuilt{"tweets_pkey", "experiments_pkey", "artifact_scores_pkey", "snapshots_pkey",
                                            "ix_lang"};
-    std::vector<std::string> const kept{"beta_users_pkey", "experiment_runs_pkey", "ix_expr", "uq_tweets_tweet_id"};
+    std::vector<std::string> const kept{"beta_users_pkey", "experiment_runs_pkey", "ix_expr", "ix_partial",
+                                        "uq_tweets_tweet_id"};
     auto const rebuilt_before = index_oids(db, rebuilt);
     auto const kept_before = index_oids(db, kept);
     CHECK(migrate(options(fixture("signals.db"), db)).code == ExitCode::Ok);
@@ -405,16 +408,46 @@ TEST_CASE("a primary key is rebuilt after the load only when the source keeps it
                CREATE TABLE child (id bigint PRIMARY KEY, parent_id bigint REFERENCES parent (id));
                CREATE TABLE codes (code text PRIMARY KEY);
                CREATE TABLE pairs (a bigint, b bigint, PRIMARY KEY (a, b));)");
+    // Rowid keys that stay all the same: an inheritance parent (ADD PRIMARY KEY would
+    // mark the child's column NOT NULL), a table with a trigger that may change the key,
+    // a table the role may load but does not own, a key that is NULLS NOT DISTINCT.
+    db.exec(R"(CREATE TABLE family (id bigint PRIMARY KEY);
+               CREATE TABLE family_kid () INHERITS (family);
+               ALTER TABLE family_kid ALTER id DROP NOT NULL;
+               CREATE TABLE audited (id bigint PRIMARY KEY);
+               CREATE FUNCTION keep_row() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+               CREATE TRIGGER audited_keep BEFORE INSERT ON audited FOR EACH ROW EXECUTE FUNCTION keep_row();
+               CREATE TABLE nnd (id bigint NOT NULL);
+               CREATE UNIQUE INDEX nnd_pkey ON nnd (id) NULLS NOT DISTINCT;
+               ALTER TABLE nnd ADD CONSTRAINT nnd_pkey PRIMARY KEY USING INDEX nnd_pkey;)");
+    {
+        pqxx::connection su(db.admin_conninfo());
+        pqxx::work w(su);
+        w.exec("CREATE TABLE lent (id bigint PRIMARY KEY)");
+        w.exec("GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON lent TO " +
+               db.query("SELECT current_user")[0][0].as<std::string>());
+        w.commit();
+    }
     std::string const src = new_sqlite(R"(
         CREATE TABLE parent (id INTEGER PRIMARY KEY);
         CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER);
         CREATE TABLE codes (code TEXT PRIMARY KEY);
         CREATE TABLE pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b));
+        CREATE TABLE family (id INTEGER PRIMARY KEY);
+        CREATE TABLE audited (id INTEGER PRIMARY KEY);
+        CREATE TABLE lent (id INTEGER PRIMARY KEY);
+        CREATE TABLE nnd (id INTEGER PRIMARY KEY);
         INSERT INTO parent VALUES (1), (2);
         INSERT INTO child VALUES (1, 1), (2, 2);
         INSERT INTO codes VALUES ('a'), ('b');
-        INSERT INTO pairs VALUES (1, 1), (1, 2);)");
+        INSERT INTO pairs VALUES (1, 1), (1, 2);
+        INSERT INTO family VALUES (1);
+        INSERT INTO audited VALUES (1);
+        INSERT INTO lent VALUES (1);
+        INSERT INTO nnd VALUES (1);)");
     std::vector<std::string> const keys{"parent_pkey", "child_pkey", "codes_pkey", "pairs_pkey"};
+    std::vector<std::string> const kept{"family_pkey", "audited_pkey", "lent_pkey", "nnd_pkey"};
+    auto const kept_before = index_oids(db, kept);
     std::string const before = schema_objects(db);
 
     // Only parent is loaded: child's foreign key, outside the load, needs its key.
@@ -434,8 +467,11 @@ TEST_CASE("a primary key is rebuilt after the load only when the source keeps it
     CHECK(after.at("child_pkey") != oids.at("child_pkey"));
     CHECK(after.at("pairs_pkey") != oids.at("pairs_pkey"));
     CHECK(after.at("codes_pkey") == oids.at("codes_pkey"));
+    CHECK(index_oids(db, kept) == kept_before);
     CHECK(schema_objects(db) == before);
-    CHECK(compare_all(db, src, "public").rows == 8);
+    CHECK(db.query("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'family_kid'::regclass AND attname = 'id'")[0][0]
+              .as<bool>() == false);
+    CHECK(compare_all(db, src, "public").rows == 12);
 
     // SQLite lets a NULL into a composite key; the NOT NULL the dropped key leaves on
     // the column still refuses it, named, as the row arrives.
@@ -452,7 +488,28 @@ TEST_CASE("a primary key is rebuilt after the load only when the source keeps it
     }
     CHECK(index_oids(db, keys) == oids);
     CHECK(schema_objects(db) == before);
-    CHECK(total_rows(db, "public") == 8);
+    CHECK(total_rows(db, "public") == 12);
+    std::filesystem::remove(src);
+}
+
+TEST_CASE("a key whose uniqueness a repair can undo stays in place: --nul-bytes strip", "[integration][rejects]")
+{
+    // SQLite keeps '1' || x'00' as text beside the integer 1 under a UNIQUE index;
+    // stripped, it converts to 1. The key in place names the second copy as it arrives.
+    TestDb db;
+    db.exec("CREATE TABLE t (id integer PRIMARY KEY, v text)");
+    std::string const src = new_sqlite(R"(
+        CREATE TABLE t (id INTEGER NOT NULL UNIQUE, v TEXT);
+        INSERT INTO t VALUES (1, 'a'), (CAST(x'3100' AS TEXT), 'b'), (2, 'c');)");
+    auto const key_before = index_oids(db, {"t_pkey"});
+    MigrateOptions o = options(src, db);
+    o.fixups.nul_bytes = NulBytes::Strip;
+    o.on_error = OnError::Reject;
+    o.reject_file = temp_path(".jsonl");
+    CHECK(migrate(o).code == ExitCode::Rejected);
+    CHECK(index_oids(db, {"t_pkey"}) == key_before);
+    CHECK(db.query("SELECT string_agg(id || '=' || v, ' ' ORDER BY id) FROM t")[0][0].as<std::string>() == "1=a 2=c");
+    std::filesystem::remove(o.reject_file);
     std::filesystem::remove(src);
 }
 
@@ -480,9 +537,14 @@ TEST_CASE("an index in a tablespace of its own is left in place, and stays there
                                       db.query("SELECT current_user")[0][0].as<std::string>());
         db.load_schema_file(fixture("signals.pg.sql"));
         db.exec("CREATE INDEX ix_lang ON tweets (lang) TABLESPACE " + ts);
+        // A default_tablespace of the database's sessions does not move the rebuilt ones there.
+        pqxx::nontransaction(su).exec("ALTER DATABASE " + db.name() + " SET default_tablespace = " + ts);
         CHECK(migrate(options(fixture("signals.db"), db)).code == ExitCode::Ok);
         CHECK(db.query("SELECT coalesce(tablespace, '-') FROM pg_indexes WHERE indexname = 'ix_lang'")[0][0]
                   .as<std::string>() == ts);
+        CHECK(db.query("SELECT string_agg(indexname, ',') FROM pg_indexes WHERE schemaname = 'public' AND "
+                       "tablespace IS NOT NULL")[0][0]
+                  .as<std::string>() == "ix_lang");
         CHECK(compare_all(db, fixture("signals.db"), "public").rows > 0);
     }
     pqxx::nontransaction(su).exec("DROP TABLESPACE " + ts);
