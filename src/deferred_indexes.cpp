@@ -21,8 +21,20 @@ namespace s2p {
 
 namespace {
 
+// What neither pg_get_indexdef nor pg_get_constraintdef brings back, on the index `x`
+// (pg_index) and its pg_class row `i`: an index with any of it stays in place. A
+// tablespace of its own (no TABLESPACE clause), a statistics target (-1 is the
+// default up to PostgreSQL 16, NULL from 17), DEPENDS ON EXTENSION.
+std::string const definition_is_whole = R"SQL(
+  AND i.reltablespace = 0
+  AND NOT EXISTS (SELECT 1 FROM pg_attribute s WHERE s.attrelid = x.indexrelid
+                  AND s.attstattarget IS NOT NULL AND s.attstattarget <> -1)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                  AND e.objid = x.indexrelid AND e.deptype = 'x')
+)SQL";
+
 // Partitioned tables are left alone: their indexes cascade to partitions.
-constexpr char const *indexes_sql = R"SQL(
+std::string const indexes_sql = R"SQL(
 SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid), x.indisunique,
   ARRAY(SELECT coalesce(a.attname, '') FROM unnest(x.indkey::int2[]) WITH ORDINALITY u(n, o)
         LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.n
@@ -36,15 +48,7 @@ JOIN pg_class c ON c.oid = x.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind = 'r'
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = c.oid)
-  AND i.reltablespace = 0 -- pg_get_indexdef leaves TABLESPACE out: such an index stays in place
-  -- nor one whose definition leaves out something set on it: a statistics target (-1
-  -- is the default up to PostgreSQL 16, NULL from 17), DEPENDS ON EXTENSION
-  AND NOT EXISTS (SELECT 1 FROM pg_attribute s WHERE s.attrelid = x.indexrelid
-                  AND s.attstattarget IS NOT NULL AND s.attstattarget <> -1)
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
-                  AND e.objid = x.indexrelid AND e.deptype = 'x')
-ORDER BY c.relname, i.relname
-)SQL";
+)SQL" + definition_is_whole + "ORDER BY c.relname, i.relname";
 
 // Primary keys that nothing depends on but foreign keys of the loaded tables (which
 // are dropped first) and their own parts (the index, a DEFERRABLE key's trigger): no
@@ -52,10 +56,10 @@ ORDER BY c.relname, i.relname
 // (ADD PRIMARY KEY would mark the children's columns NOT NULL), nor on a table the
 // role does not own (it could load it without owning it before), nor one with user
 // triggers (a BEFORE INSERT trigger may change the key). The index must carry the
-// constraint's name and nothing that pg_get_constraintdef leaves out (a comment of its
-// own, WITH (...), NULLS NOT DISTINCT, DEPENDS ON EXTENSION), so that ADD CONSTRAINT
-// brings back the same objects.
-constexpr char const *keys_sql = R"SQL(
+// constraint's name and nothing that pg_get_constraintdef leaves out (beside
+// definition_is_whole: a comment of its own, WITH (...), NULLS NOT DISTINCT), so that
+// ADD CONSTRAINT brings back the same objects.
+std::string const keys_sql = R"SQL(
 SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), true,
   ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(n, o)
         JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.o),
@@ -72,11 +76,9 @@ WHERE k.contype = 'p' AND n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.r
   AND NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhparent = c.oid)
   AND pg_has_role(c.relowner, 'USAGE')
   AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)
-  AND i.relname = k.conname AND i.reltablespace = 0
+  AND i.relname = k.conname
   AND obj_description(k.conindid, 'pg_class') IS NULL AND i.reloptions IS NULL
   AND NOT coalesce((to_jsonb(x) ->> 'indnullsnotdistinct')::boolean, false) -- PostgreSQL 15+
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
-                  AND e.objid = k.conindid AND e.deptype = 'x')
   AND NOT EXISTS (
     SELECT 1 FROM pg_depend d
     WHERE ((d.refclassid = 'pg_constraint'::regclass AND d.refobjid = k.oid)
@@ -85,8 +87,7 @@ WHERE k.contype = 'p' AND n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.r
       AND NOT (d.classid = 'pg_constraint'::regclass AND d.objid IN (
         SELECT f.oid FROM pg_constraint f JOIN pg_class fc ON fc.oid = f.conrelid
         WHERE f.contype = 'f' AND fc.relnamespace = n.oid AND fc.relname = ANY($2::text[]) AND fc.relkind = 'r')))
-ORDER BY c.relname
-)SQL";
+)SQL" + definition_is_whole + "ORDER BY c.relname";
 
 constexpr char const *foreign_keys_sql = R"SQL(
 SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), false,
@@ -137,7 +138,18 @@ std::vector<std::string> strings(const pqxx::field &f)
 
 namespace {
 
-std::vector<DeferredObject> read(pqxx::transaction_base &tx, char const *sql, const std::string &schema,
+// A deferred primary or foreign key, on its table.
+void drop_constraint(pqxx::transaction_base &tx, const std::string &schema, const DeferredObject &o)
+{
+    tx.exec("ALTER TABLE " + qualified(schema, o.table) + " DROP CONSTRAINT " + quote_ident(o.name));
+}
+
+std::string add_constraint_sql(const std::string &schema, const DeferredObject &o)
+{
+    return "ALTER TABLE " + qualified(schema, o.table) + " ADD CONSTRAINT " + quote_ident(o.name) + " " + o.definition;
+}
+
+std::vector<DeferredObject> read(pqxx::transaction_base &tx, const std::string &sql, const std::string &schema,
                                  const std::vector<std::string> &tables)
 {
     std::vector<DeferredObject> out;
@@ -215,12 +227,8 @@ DeferredObjects drop_deferred_objects(pqxx::transaction_base &tx, const std::str
         for (auto &k : read(tx, keys_sql, schema, tables))
             if (rebuild_key(k)) d.keys.push_back(std::move(k));
     }
-    for (auto const &fk : d.foreign_keys) {
-        tx.exec("ALTER TABLE " + qualified(schema, fk.table) + " DROP CONSTRAINT " + quote_ident(fk.name));
-    }
-    for (auto const &k : d.keys) {
-        tx.exec("ALTER TABLE " + qualified(schema, k.table) + " DROP CONSTRAINT " + quote_ident(k.name));
-    }
+    for (auto const &fk : d.foreign_keys) drop_constraint(tx, schema, fk);
+    for (auto const &k : d.keys) drop_constraint(tx, schema, k);
     for (auto const &ix : d.indexes) tx.exec("DROP INDEX " + qualified(schema, ix.name));
     return d;
 }
@@ -245,7 +253,7 @@ DeferredObject drop_foreign_key(pqxx::transaction_base &tx, const std::string &s
     std::string const child = owner.empty() ? table : owner[0][0].as<std::string>();
     for (auto &fk : read(tx, foreign_keys_sql, schema, {child})) {
         if (fk.name != name) continue;
-        tx.exec("ALTER TABLE " + qualified(schema, child) + " DROP CONSTRAINT " + quote_ident(name));
+        drop_constraint(tx, schema, fk);
         return std::move(fk);
     }
     throw TargetError(fmt::format("foreign key {} on table \"{}\" not found", name, table));
@@ -291,9 +299,8 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
     // (which tells rows apart by the primary key), need them.
     for (auto const &k : objects.keys) {
         note(fmt::format("recreating primary key {} on {}", k.name, k.table));
-        std::string const table = qualified(schema, k.table);
-        run(k, "ALTER TABLE " + table + " ADD CONSTRAINT " + quote_ident(k.name) + " " + k.definition, false);
-        restore(k, "CONSTRAINT " + quote_ident(k.name) + " ON " + table);
+        run(k, add_constraint_sql(schema, k), false);
+        restore(k, "CONSTRAINT " + quote_ident(k.name) + " ON " + qualified(schema, k.table));
     }
     for (auto const &ix : objects.indexes) {
         note(fmt::format("recreating index {} on {}", ix.name, ix.table));
@@ -306,8 +313,7 @@ void recreate_deferred_objects(pqxx::dbtransaction &tx, const std::string &schem
         DeferredObject const fk = objects.foreign_keys[i];
         note(fmt::format("recreating foreign key {} on {}", fk.name, fk.table));
         try {
-            run(fk, "ALTER TABLE " + qualified(schema, fk.table) + " ADD CONSTRAINT " + quote_ident(fk.name) + " " +
-                    fk.definition, true);
+            run(fk, add_constraint_sql(schema, fk), true);
             restore(fk, "CONSTRAINT " + quote_ident(fk.name) + " ON " + qualified(schema, fk.table));
         } catch (const pqxx::integrity_constraint_violation &e) {
             std::string m = e.what();
