@@ -19,12 +19,14 @@ command -v sqlite3 >/dev/null || { echo "make_scaled_db.sh: needs the sqlite3 sh
 mkdir -p "$(dirname "$out")"
 
 q() { sqlite3 -batch -noheader "$src" "$1"; }
+# Internal and virtual tables left out.
+user_tables="FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'
+    ORDER BY rowid"
 ident() { printf '"%s"' "${1//\"/\"\"}"; }
 
 sql="ATTACH '${src//\'/\'\'}' AS src; BEGIN;"
-# Tables first (internal and virtual tables left out), rows, then the indexes.
-sql+=$(q "SELECT sql || ';' FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-    AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY rowid")
+# Tables first, rows, then the indexes.
+sql+=$(q "SELECT sql || ';' $user_tables")
 repeat="(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $times) SELECT i FROM n) k"
 while IFS= read -r t; do
     qt=$(ident "$t")
@@ -42,13 +44,12 @@ while IFS= read -r t; do
     else
         sql+="INSERT INTO $qt SELECT s.* FROM $repeat, src.$qt AS s;"
     fi
-done < <(q "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-    AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY rowid")
+done < <(q "SELECT name $user_tables")
 sql+=$(q "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid")
 sql+="COMMIT;"
 sqlite3 -batch "$out" "$sql"
 rows=0
 while IFS= read -r t; do
     rows=$((rows + $(sqlite3 -batch "$out" "SELECT count(*) FROM $(ident "$t")")))
-done < <(sqlite3 -batch "$out" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+done < <(sqlite3 -batch "$out" "SELECT name $user_tables")
 echo "make_scaled_db.sh: $out: $rows rows, $(($(stat -c %s "$out") / 1048576)) MB ($src, rows x$times)"
